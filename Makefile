@@ -1,0 +1,42 @@
+# amrshell — build, test, bench, fuzz, demo. See README.md.
+GO      ?= go
+BIN     := bin/amrshell
+DEMO    := build/demo
+CORPUS  := testdata/amanda-public.tar.gz
+FUZZTIME ?= 60s
+
+.PHONY: build test vet bench fuzz demo clean
+
+build:
+	$(GO) build -o $(BIN) .
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+
+test: vet
+	$(GO) test -count=1 -timeout 20m ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+
+# Every parser has a fuzz target; each runs for FUZZTIME.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+# The shell on a fresh copy of the real Amanda 3.5.1 corpus in testdata/ (see testdata/README.md).
+demo: build
+	rm -rf $(DEMO) && mkdir -p $(DEMO)/restore
+	tar -xzf $(CORPUS) -C $(DEMO)
+	sed -i 's|/tmp/amc-public|$(abspath $(DEMO))/amanda-public|g' \
+	  $(DEMO)/amanda-public/config/DailySet1/amanda.conf $(DEMO)/amanda-public/config/DailySet1/disklist
+	@echo "Restores go to $(DEMO)/restore. Try: sethost localhost, setdisk /home/alice, ls, add ., extract"
+	cd $(DEMO)/restore && $(abspath $(BIN)) --amanda-conf $(abspath $(DEMO))/amanda-public/config/DailySet1/amanda.conf \
+	  --catalog $(abspath $(DEMO))/catalog.sqlite -h localhost
+
+clean:
+	rm -rf bin build
