@@ -1,0 +1,83 @@
+// Command amrshell is an interactive recovery shell for Amanda backups: amrecover's commands
+// and words, on a local SQLite catalog, with no Amanda server or daemon running.
+//
+//	amrshell [-C CONFIG | --amanda-conf FILE] [--catalog FILE] [-h HOST] [-d DEVICE] [CONFIG]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/amrshell/amrshell/shell"
+)
+
+// version is amrshell's version, printed in the banner.
+const version = "0.1.0"
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	var cfg shell.Config
+	fs := flag.NewFlagSet("amrshell", flag.ContinueOnError)
+	fs.StringVar(&cfg.ConfigName, "C", "", "Amanda configuration `name` (reads /etc/amanda/NAME/amanda.conf)")
+	fs.StringVar(&cfg.AmandaConf, "amanda-conf", "", "path of the Amanda configuration `file` (amanda.conf)")
+	fs.StringVar(&cfg.CatalogPath, "catalog", "", "catalog `file` (default $XDG_STATE_HOME/amrshell/CONFIG.sqlite)")
+	fs.StringVar(&cfg.Host, "h", "", "dump `host` to start with (default: this machine's name)")
+	fs.StringVar(&cfg.Device, "d", "", "tape `device` or changer to read from")
+	indexServer := fs.String("s", "", "index `server` (accepted for amrecover compatibility; amrshell needs none)")
+	tapeServer := fs.String("t", "", "tape `server` (accepted for amrecover compatibility; amrshell needs none)")
+	var overrides stringList
+	fs.Var(&overrides, "o", "configuration override `name=value` (accepted for amrecover compatibility)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: amrshell [-C CONFIG | --amanda-conf FILE] [--catalog FILE] [-h HOST] [-d DEVICE] [CONFIG]\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		if cfg.ConfigName != "" && cfg.ConfigName != fs.Arg(0) {
+			fmt.Fprintf(os.Stderr, "amrshell: two configurations named: -C %s and %s\n", cfg.ConfigName, fs.Arg(0))
+			return 2
+		}
+		cfg.ConfigName = fs.Arg(0)
+	default:
+		fs.Usage()
+		return 2
+	}
+	cfg.TapeServer = "localhost"
+	if *tapeServer != "" {
+		cfg.TapeServer = *tapeServer
+	}
+	if *indexServer != "" || len(overrides) > 0 {
+		fmt.Fprintln(os.Stderr, "amrshell: -s and -o are accepted for amrecover compatibility and ignored: amrshell reads its catalog, not a server")
+	}
+	cfg.Version = version
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	status, err := shell.Main(ctx, cfg, os.Stdin, os.Stdout, os.Stderr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "amrshell: %v\n", err)
+		return 1
+	}
+	return status
+}
+
+// stringList collects a repeated flag.
+type stringList []string
+
+func (l *stringList) String() string     { return fmt.Sprint(*l) }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }

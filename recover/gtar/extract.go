@@ -1,0 +1,682 @@
+package gtar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Options control Extract.
+type Options struct {
+	Select    Selection // nil selects every member as Listed, like tar without a file list
+	Verbose   io.Writer // tar -v lines ("./docs/", "./odd names/back\\slash.txt") and "amrshell: Deleting './x'" lines
+	Notes     io.Writer // amrshell's own notes (stderr): silent purges, renames applied beyond tar, refusals, errors
+	SameOwner bool      // set owners from the archive's numeric uid/gid (tar --same-owner --numeric-owner; root)
+}
+
+// Stats counts what Extract did.
+type Stats struct {
+	Files   int      // non-directory members created: regular files, hard and symbolic links, special files
+	Dirs    int      // directory members created or brought up to date
+	Bytes   int64    // bytes of file content written
+	Skipped int      // members not selected
+	Deleted int      // entries removed because a dumpdir no longer lists them
+	Renamed int      // directories moved by dumpdir rename records
+	Refused []string // members refused (unsafe names or links, missing privilege), each with its reason
+	Errors  []string // members that could not be extracted (the rest went on), each with its reason
+}
+
+// geteuid is os.Geteuid; tests replace it to check what happens without root.
+var geteuid = os.Geteuid
+
+// Extract restores the members of the GNU tar stream r that opts.Select selects into fsys, as
+// GNU tar -xpG --numeric-owner with a file list does, plus amrshell's Exact choice and its
+// handling of renames that tar would lose (see the package documentation).
+//
+// The error is non-nil when the stream could not be followed to its end (corrupt or truncated
+// archive, read error) or ctx was cancelled; problems with single members are reported in
+// Stats.Refused and Stats.Errors and on opts.Notes, and extraction goes on after them.
+func Extract(ctx context.Context, r io.Reader, fsys FS, opts Options) (Stats, error) {
+	x := &extractor{
+		ctx:     ctx,
+		fs:      fsys,
+		sel:     opts.Select,
+		verbose: opts.Verbose,
+		notes:   opts.Notes,
+		owner:   opts.SameOwner,
+		root:    geteuid() == 0,
+		buf:     make([]byte, 1<<20),
+		ghosts:  map[string]string{},
+	}
+	if x.sel == nil {
+		x.sel = everything{}
+	}
+	if x.verbose == nil {
+		x.verbose = io.Discard
+	}
+	if x.notes == nil {
+		x.notes = io.Discard
+	}
+	err := x.run(NewReader(r))
+	x.finishDirs()
+	return x.stats, err
+}
+
+type extractor struct {
+	ctx     context.Context
+	fs      FS
+	sel     Selection
+	verbose io.Writer
+	notes   io.Writer
+	owner   bool
+	root    bool
+	buf     []byte
+	stats   Stats
+
+	dirs   []dirAttrs        // listed directories, whose attributes are set at the end
+	ghosts map[string]string // directories amrshell moved where tar would have deleted them: from -> to
+	okDir  string            // last directory checked to be a chain of real directories
+}
+
+// dirAttrs are a directory's attributes, set after its content as tar does.
+type dirAttrs struct {
+	name string
+	attrs
+}
+
+type attrs struct {
+	mode         fs.FileMode
+	uid, gid     int
+	atime, mtime time.Time
+}
+
+func attrsOf(h *Header) attrs {
+	return attrs{mode: h.FileMode() &^ fs.ModeType, uid: h.Uid, gid: h.Gid, atime: h.Atime, mtime: h.Mtime}
+}
+
+// fatalError stops the extraction: the stream cannot be followed after it.
+type fatalError struct{ err error }
+
+func (e fatalError) Error() string { return e.err.Error() }
+func (e fatalError) Unwrap() error { return e.err }
+
+// refusal is a member amrshell will not extract, for safety or lack of privilege.
+type refusal struct{ msg string }
+
+func (e refusal) Error() string { return e.msg }
+
+func refusef(format string, args ...any) error { return refusal{fmt.Sprintf(format, args...)} }
+
+func (x *extractor) run(tr *Reader) error {
+	for {
+		if err := x.ctx.Err(); err != nil {
+			return err
+		}
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read archive: %w", err)
+		}
+		if err := x.member(tr, h); err != nil {
+			return err
+		}
+	}
+}
+
+// member extracts one member; only fatal errors are returned.
+func (x *extractor) member(tr *Reader, h *Header) error {
+	name, why := memberPath(h.Name)
+	if why != "" {
+		return x.outcome(h.Name, refusal{why})
+	}
+	choice := x.sel.Member(name)
+	if h.Typeflag == TypeDumpdir || h.Typeflag == TypeDir {
+		return x.outcome(h.Name, x.directory(h, name, choice))
+	}
+	if choice != Listed || h.Typeflag == TypeVolume {
+		x.stats.Skipped++
+		return nil
+	}
+	if h.Typeflag == 'M' || h.Typeflag == 'N' {
+		x.stats.Skipped++
+		fmt.Fprintf(x.notes, "amrshell: %s: skipped: member of type '%c' (multi-volume or old GNU names) cannot be extracted\n", EscapeName(h.Name), h.Typeflag)
+		return nil
+	}
+	fmt.Fprintln(x.verbose, EscapeName(h.Name))
+	var err error
+	switch h.Typeflag {
+	case TypeReg:
+		err = x.regular(tr, h, name)
+	case TypeLink:
+		err = x.hardlink(h, name)
+	case TypeSymlink:
+		err = x.symlink(h, name)
+	case TypeChar, TypeBlock, TypeFifo:
+		err = x.special(h, name)
+	default:
+		fmt.Fprintf(x.notes, "amrshell: %s: Unknown file type '%c', extracted as normal file\n", EscapeName(h.Name), h.Typeflag)
+		err = x.regular(tr, h, name)
+	}
+	return x.outcome(h.Name, err)
+}
+
+// outcome records a member's error and passes on only fatal ones.
+func (x *extractor) outcome(name string, err error) error {
+	var f fatalError
+	var r refusal
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &f):
+		return f.err
+	case errors.As(err, &r):
+		x.stats.Refused = append(x.stats.Refused, EscapeName(name)+": "+r.msg)
+		fmt.Fprintf(x.notes, "amrshell: %s: refused: %s\n", EscapeName(name), r.msg)
+	default:
+		x.stats.Errors = append(x.stats.Errors, EscapeName(name)+": "+err.Error())
+		fmt.Fprintf(x.notes, "amrshell: %s: %v\n", EscapeName(name), err)
+	}
+	return nil
+}
+
+// memberPath turns an archive name into the Member form ("./docs/" -> "docs", "./" -> ""), or
+// says why the name is refused.
+func memberPath(name string) (string, string) {
+	if name == "" {
+		return "", "empty member name"
+	}
+	if name[0] == '/' {
+		return "", "absolute member name"
+	}
+	c := path.Clean(name)
+	if c == ".." || strings.HasPrefix(c, "../") {
+		return "", "member name leads outside the restore directory"
+	}
+	if c == "." {
+		return "", ""
+	}
+	return c, ""
+}
+
+// fsName is the FS name of a Member-form path.
+func fsName(name string) string {
+	if name == "" {
+		return "."
+	}
+	return name
+}
+
+// directory handles a directory member: tar prints it, applies its dumpdir (renames, then
+// deletion of what the dump no longer lists), then makes the directory.
+func (x *extractor) directory(h *Header, name string, choice Choice) error {
+	listed := choice == Listed
+	if listed {
+		fmt.Fprintln(x.verbose, EscapeName(h.Name))
+	}
+	if h.Typeflag == TypeDumpdir {
+		if err := x.checkParents(name); err != nil {
+			return err
+		}
+		x.renames(h, listed)
+		if choice != NotSelected {
+			x.purge(h, name, listed)
+		}
+	}
+	switch choice {
+	case Listed:
+		return x.makeDir(h, name)
+	case NotSelected:
+		x.stats.Skipped++
+	}
+	return nil
+}
+
+func (x *extractor) makeDir(h *Header, name string) error {
+	if name != "" {
+		if err := x.makeParents(name); err != nil {
+			return err
+		}
+		fi, err := x.fs.Lstat(name)
+		switch {
+		case err == nil && fi.IsDir():
+		case err == nil:
+			// A file or symbolic link where the dump has a directory: replace it.
+			if err := x.fs.Remove(name); err != nil {
+				return err
+			}
+			x.okDir = ""
+			fallthrough
+		case errors.Is(err, fs.ErrNotExist):
+			if err := x.fs.Mkdir(name, 0o700); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+	x.dirs = append(x.dirs, dirAttrs{fsName(name), attrsOf(h)})
+	x.stats.Dirs++
+	return nil
+}
+
+// purge deletes the entries of directory name that its dumpdir does not list (or lists with
+// another type), as tar -G does; listed says whether the lines go to Verbose (tar would print
+// them) or to Notes (amrshell's Exact).
+func (x *extractor) purge(h *Header, name string, listed bool) {
+	fi, err := x.fs.Lstat(fsName(name))
+	if err != nil || !fi.IsDir() {
+		return // nothing there yet (or not a directory, which makeDir replaces)
+	}
+	ents, err := x.fs.ReadDir(fsName(name))
+	if err != nil {
+		x.outcome(h.Name, fmt.Errorf("not purging: cannot read the directory: %w", err))
+		return
+	}
+	want := make(map[string]byte, len(h.Dumpdir))
+	for _, e := range h.Dumpdir {
+		switch e.Code {
+		case DumpdirIncluded, DumpdirUnchanged, DumpdirDirectory:
+			want[e.Name] = e.Code
+		}
+	}
+	type victim struct {
+		name  string
+		ghost bool // moved away by amrshell already: only tar's line is printed
+	}
+	var victims []victim
+	for _, de := range ents {
+		code, ok := want[de.Name()]
+		if ok && (code == DumpdirUnchanged || (code == DumpdirDirectory) == de.IsDir()) {
+			continue
+		}
+		victims = append(victims, victim{name: de.Name()})
+	}
+	for from := range x.ghosts {
+		dir, base := splitPath(from)
+		if dir != name {
+			continue
+		}
+		delete(x.ghosts, from)
+		if code, ok := want[base]; listed && (!ok || code == DumpdirIncluded) {
+			victims = append(victims, victim{name: base, ghost: true})
+		}
+	}
+	slices.SortFunc(victims, func(a, b victim) int { return strings.Compare(a.name, b.name) })
+	prefix := h.Name
+	if !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	for _, v := range victims {
+		line := "amrshell: Deleting " + quoteName(prefix+v.name)
+		if listed {
+			fmt.Fprintln(x.verbose, line)
+		} else {
+			fmt.Fprintln(x.notes, line)
+		}
+		if v.ghost {
+			continue
+		}
+		x.okDir = ""
+		if err := x.fs.RemoveAll(path.Join(name, v.name)); err != nil {
+			x.outcome(prefix+v.name, fmt.Errorf("cannot remove: %w", err))
+			continue
+		}
+		x.stats.Deleted++
+	}
+}
+
+// splitPath splits a Member-form path into its directory ("" at the top) and last element.
+func splitPath(p string) (string, string) {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return "", p
+	}
+	return p[:i], p[i+1:]
+}
+
+// regular writes a file under a temporary name beside its final one and renames it into place
+// when complete, so that no half-written file ever carries the final name.
+func (x *extractor) regular(tr *Reader, h *Header, name string) (err error) {
+	if err := x.makeParents(name); err != nil {
+		return err
+	}
+	tmp, f, err := x.createTemp(path.Dir(name))
+	if err != nil {
+		return err
+	}
+	open, placed := true, false
+	defer func() {
+		if open {
+			f.Close()
+		}
+		if !placed {
+			x.fs.Remove(tmp)
+		}
+	}()
+	n, err := x.copyData(tr, f, h)
+	x.stats.Bytes += n
+	if err != nil {
+		return err
+	}
+	open = false
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	attrErr := x.setAttrs(tmp, attrsOf(h))
+	if err := x.replace(tmp, name); err != nil {
+		return err
+	}
+	placed = true
+	x.stats.Files++
+	return attrErr
+}
+
+// copyData copies the member's data to f, placing sparse fragments at their offsets so that
+// holes stay holes. Read errors and cancellation are fatal; write errors are the member's.
+func (x *extractor) copyData(tr *Reader, f File, h *Header) (int64, error) {
+	if h.Sparse == nil {
+		return x.copyN(tr, f, -1)
+	}
+	var total int64
+	for _, frag := range h.Sparse {
+		if _, err := f.Seek(frag.Offset, io.SeekStart); err != nil {
+			return total, fmt.Errorf("write: %w", err)
+		}
+		n, err := x.copyN(tr, f, frag.Length)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	if err := f.Truncate(h.Size); err != nil {
+		return total, fmt.Errorf("write: %w", err)
+	}
+	return total, nil
+}
+
+// copyN copies n stored bytes (all that remain when n < 0).
+func (x *extractor) copyN(tr *Reader, f File, n int64) (int64, error) {
+	var done int64
+	for n < 0 || done < n {
+		if err := x.ctx.Err(); err != nil {
+			return done, fatalError{err}
+		}
+		p := x.buf
+		if n >= 0 && int64(len(p)) > n-done {
+			p = p[:n-done]
+		}
+		k, rerr := tr.readData(p)
+		if k > 0 {
+			if _, err := f.Write(p[:k]); err != nil {
+				return done, fmt.Errorf("write: %w", err)
+			}
+			done += int64(k)
+		}
+		if rerr == io.EOF && n < 0 {
+			break
+		}
+		if rerr != nil {
+			return done, fatalError{noEOF(rerr)}
+		}
+	}
+	return done, nil
+}
+
+// createTemp makes a new file named .amrshell-XXXXXXXX in dir.
+func (x *extractor) createTemp(dir string) (string, File, error) {
+	for range 10 {
+		name := tempName(dir, "")
+		f, err := x.fs.Create(name)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", nil, fmt.Errorf("create temporary file: %w", err)
+		}
+		return name, f, nil
+	}
+	return "", nil, fmt.Errorf("create temporary file in %s: names exhausted", dir)
+}
+
+func tempName(dir, kind string) string {
+	return path.Join(dir, fmt.Sprintf(".amrshell-%s%08x", kind, rand.Uint32()))
+}
+
+// replace renames tmp to name, replacing what is there; a directory in the way is removed only
+// when empty, as tar does.
+func (x *extractor) replace(tmp, name string) error {
+	err := x.fs.Rename(tmp, name)
+	if err == nil {
+		return nil
+	}
+	if fi, lerr := x.fs.Lstat(name); lerr == nil && fi.IsDir() {
+		if err := x.clear(name); err != nil {
+			return err
+		}
+		err = x.fs.Rename(tmp, name)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot create: %w", err)
+	}
+	return nil
+}
+
+// clear removes what is at name so that a link or special file can be made there: anything but
+// a non-empty directory.
+func (x *extractor) clear(name string) error {
+	fi, err := x.fs.Lstat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		ents, err := x.fs.ReadDir(name)
+		if err != nil {
+			return err
+		}
+		if len(ents) > 0 {
+			return errors.New("cannot replace it: a directory that is not empty is in the way")
+		}
+	}
+	x.okDir = ""
+	return x.fs.Remove(name)
+}
+
+// setAttrs sets owner (with SameOwner), mode and times, in tar's order: chown first, because
+// it clears set-id bits.
+func (x *extractor) setAttrs(name string, a attrs) error {
+	var errs []error
+	if x.owner {
+		if err := x.fs.Lchown(name, a.uid, a.gid); err != nil {
+			errs = append(errs, fmt.Errorf("cannot change ownership to uid %d, gid %d: %w", a.uid, a.gid, err))
+		}
+	}
+	if err := x.fs.Chmod(name, a.mode); err != nil {
+		errs = append(errs, fmt.Errorf("cannot change mode to %v: %w", a.mode, err))
+	}
+	if err := x.fs.Chtimes(name, a.atime, a.mtime); err != nil {
+		errs = append(errs, fmt.Errorf("cannot set times: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+func (x *extractor) hardlink(h *Header, name string) error {
+	target, why := memberPath(h.Linkname)
+	if why != "" || target == "" {
+		if why == "" {
+			why = "it names the restore directory"
+		}
+		return refusef("hard link to %s: %s", quoteName(h.Linkname), why)
+	}
+	if target == name {
+		return nil // a link to itself is already there
+	}
+	if err := x.checkParents(target); err != nil {
+		return err
+	}
+	if err := x.makeParents(name); err != nil {
+		return err
+	}
+	err := x.fs.Link(target, name)
+	if errors.Is(err, fs.ErrExist) {
+		if err := x.clear(name); err != nil {
+			return err
+		}
+		err = x.fs.Link(target, name)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot hard link to %s: %w", quoteName(h.Linkname), err)
+	}
+	x.stats.Files++
+	return nil
+}
+
+func (x *extractor) symlink(h *Header, name string) error {
+	if err := x.makeParents(name); err != nil {
+		return err
+	}
+	err := x.fs.Symlink(h.Linkname, name)
+	if errors.Is(err, fs.ErrExist) {
+		if err := x.clear(name); err != nil {
+			return err
+		}
+		err = x.fs.Symlink(h.Linkname, name)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot create symlink to %s: %w", quoteName(h.Linkname), err)
+	}
+	x.okDir = ""
+	x.stats.Files++
+	var errs []error
+	if x.owner {
+		if err := x.fs.Lchown(name, h.Uid, h.Gid); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+			errs = append(errs, fmt.Errorf("cannot change ownership: %w", err))
+		}
+	}
+	if err := x.fs.Lchtimes(name, h.Atime, h.Mtime); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		errs = append(errs, fmt.Errorf("cannot set times: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// special makes fifos (any user, as tar does) and device nodes (root only).
+func (x *extractor) special(h *Header, name string) error {
+	var mode uint32
+	switch h.Typeflag {
+	case TypeChar:
+		mode = unix.S_IFCHR
+	case TypeBlock:
+		mode = unix.S_IFBLK
+	default:
+		mode = unix.S_IFIFO
+	}
+	if mode != unix.S_IFIFO && !x.root {
+		return refusef("device node (%d, %d) not created: that needs root", h.Devmajor, h.Devminor)
+	}
+	if err := x.makeParents(name); err != nil {
+		return err
+	}
+	dev := unix.Mkdev(uint32(h.Devmajor), uint32(h.Devminor))
+	err := x.fs.Mknod(name, mode|0o600, dev)
+	if errors.Is(err, fs.ErrExist) {
+		if err := x.clear(name); err != nil {
+			return err
+		}
+		err = x.fs.Mknod(name, mode|0o600, dev)
+	}
+	if errors.Is(err, errors.ErrUnsupported) {
+		return refusef("the restore file system cannot hold special files")
+	}
+	if err != nil {
+		return fmt.Errorf("cannot mknod: %w", err)
+	}
+	x.stats.Files++
+	return x.setAttrs(name, attrsOf(h))
+}
+
+// makeParents makes sure the directories above name exist as real directories, making missing
+// ones as tar does; checkParents only checks those that exist. A symbolic link among them is
+// refused: the archive may have planted it to make later members write elsewhere.
+func (x *extractor) makeParents(name string) error  { return x.parents(name, true) }
+func (x *extractor) checkParents(name string) error { return x.parents(name, false) }
+
+func (x *extractor) parents(name string, create bool) error {
+	dir := path.Dir(fsName(name))
+	if dir == "." || dir == x.okDir || strings.HasPrefix(x.okDir, dir+"/") {
+		return nil
+	}
+	for i := 0; i <= len(dir); i++ {
+		if i < len(dir) && dir[i] != '/' {
+			continue
+		}
+		p := dir[:i]
+		fi, err := x.fs.Lstat(p)
+		switch {
+		case err == nil && fi.IsDir():
+		case err == nil && fi.Mode()&fs.ModeSymlink != 0:
+			return refusef("%s is a symbolic link: refusing to write through it", quoteName("./"+p))
+		case err == nil:
+			return fmt.Errorf("%s is not a directory", quoteName("./"+p))
+		case errors.Is(err, fs.ErrNotExist) && create:
+			if err := x.fs.Mkdir(p, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+				return fmt.Errorf("cannot make directory %s: %w", quoteName("./"+p), err)
+			}
+		case errors.Is(err, fs.ErrNotExist):
+			return nil // nothing further down exists, so nothing can be followed
+		default:
+			return err
+		}
+	}
+	x.okDir = dir
+	return nil
+}
+
+// selectedTarget reports whether a rename target is selected: Listed itself or below a Listed
+// directory.
+func (x *extractor) selectedTarget(name string) bool {
+	for p := name; ; {
+		if x.sel.Member(p) == Listed {
+			return true
+		}
+		if p == "" {
+			return false
+		}
+		p, _ = splitPath(p)
+	}
+}
+
+// finishDirs sets the attributes of the listed directories, deepest first, after everything
+// in them was written (writing in a directory changes its mtime).
+func (x *extractor) finishDirs() {
+	for i := len(x.dirs) - 1; i >= 0; i-- {
+		d := x.dirs[i]
+		if fi, err := x.fs.Lstat(d.name); err != nil || !fi.IsDir() {
+			continue // removed or replaced later in the archive
+		}
+		if err := x.setAttrs(d.name, d.attrs); err != nil {
+			x.outcome(dirLabel(d.name), err)
+		}
+	}
+	x.dirs = nil
+}
+
+func dirLabel(name string) string {
+	if name == "." {
+		return "./"
+	}
+	return "./" + name + "/"
+}

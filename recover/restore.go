@@ -1,0 +1,179 @@
+package recover
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/amrshell/amrshell/catalog"
+	"github.com/amrshell/amrshell/device"
+	"github.com/amrshell/amrshell/recover/gtar"
+)
+
+// Request is one group of an extract list: the paths chosen in one dump, in the catalog's raw
+// index form ("/docs/readme.txt", "/docs/" for a directory, "/" for the whole disk).
+type Request struct {
+	CopyID    int64
+	Items     []Item
+	ExactDirs []string // directories whose whole content was chosen (`add *`): restore them exactly
+	// Device is the device or changer chosen in the session (setdevice, settape, "d" at a
+	// Load tape prompt), read instead of the configured changers; "" for none.
+	Device string
+}
+
+// Item is one chosen path.
+type Item struct {
+	Path string
+	Dir  bool
+}
+
+// Restorer restores the groups of an extract list from the volumes and holding files the
+// catalog names.
+type Restorer struct {
+	catalog *catalog.Catalog
+	device  string // -d: read every volume through this device or changer
+
+	mu       sync.Mutex
+	changers map[string]Changer // by changer spec ("chg-disk:/vtapes/main")
+}
+
+// NewRestorer reads volumes through the changers the catalog records for each storage, or
+// through device when it is not empty (-d).
+func NewRestorer(cat *catalog.Catalog, device string) *Restorer {
+	return &Restorer{catalog: cat, device: device, changers: map[string]Changer{}}
+}
+
+// clerk is the clerk for one request: its volumes come through the request's device, else
+// the restorer's, else the changer of each copy's storage.
+func (r *Restorer) clerk(device string) *Clerk {
+	if device == "" {
+		device = r.device
+	}
+	return &Clerk{Changers: func(ctx context.Context, storage string) (Changer, error) {
+		spec := device
+		if spec == "" {
+			var err error
+			if spec, err = r.catalog.StorageChanger(ctx, storage); err != nil {
+				return nil, err
+			}
+		}
+		return r.changer(spec)
+	}}
+}
+
+// changer opens (once) the changer a spec names.
+func (r *Restorer) changer(spec string) (Changer, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.changers[spec]; ok {
+		return c, nil
+	}
+	if spec == "" {
+		return nil, errNoChanger
+	}
+	kind, arg := device.ParseChangerSpec(spec)
+	if kind != "chg-disk" {
+		return nil, fmt.Errorf("changer %q: amrshell reads chg-disk changers only", spec)
+	}
+	c, err := device.OpenChgDisk(arg)
+	if err != nil {
+		return nil, err
+	}
+	r.changers[spec] = c
+	return c, nil
+}
+
+// Restore restores the paths of one group into the directory target, printing tar's verbose
+// lines on verbose and amrshell's own notes and progress on notes.
+func (r *Restorer) Restore(ctx context.Context, req Request, target string, verbose, notes io.Writer) (err error) {
+	cp, err := r.catalog.Copy(ctx, req.CopyID)
+	if err != nil {
+		return err
+	}
+	what := fmt.Sprintf("%s:%s level %d of %s", cp.Host, cp.Disk, cp.Level, cp.Datestamp)
+	h, parts, err := r.clerk(req.Device).Open(ctx, cp)
+	if err != nil {
+		return err
+	}
+	defer parts.Close()
+	if err := checkProgram(h); err != nil {
+		return fmt.Errorf("restore %s: %w", what, err)
+	}
+	read := &countingReader{r: parts}
+	native, err := decompress(h, read)
+	if err != nil {
+		return fmt.Errorf("restore %s: %w", what, err)
+	}
+	defer native.Close()
+	crc := newCRCReader(native)
+
+	root, err := gtar.OSRoot(target)
+	if err != nil {
+		return fmt.Errorf("open restore directory %s: %w", target, err)
+	}
+	defer root.Close()
+	stats, err := gtar.Extract(ctx, crc, root, gtar.Options{
+		Select:    selection(req),
+		Verbose:   verbose,
+		Notes:     notes,
+		SameOwner: os.Geteuid() == 0,
+	})
+	if err != nil {
+		return fmt.Errorf("restore %s: %w", what, err)
+	}
+	// The CRC covers the whole stream, tar's end blocks and padding included.
+	if _, err := io.Copy(io.Discard, crc); err != nil {
+		return fmt.Errorf("restore %s: %w", what, err)
+	}
+	recorded := cp.NativeCRC
+	if recorded == "" && h.NativeCRC.Size > 0 {
+		recorded = h.NativeCRC.String()
+	}
+	if err := crc.check(recorded); err != nil {
+		return fmt.Errorf("restore %s: %w", what, err)
+	}
+	fmt.Fprintf(notes, "%d kb\n", read.n/1024)
+	if n := len(stats.Refused) + len(stats.Errors); n > 0 {
+		return fmt.Errorf("restore %s: %d entries refused or not restored (named above)", what, n)
+	}
+	return nil
+}
+
+// checkProgram refuses dumps made by programs amrshell cannot extract yet.
+func checkProgram(h *device.Header) error {
+	switch {
+	case h.Program == "GNUTAR":
+		return nil
+	case h.Program == "APPLICATION" && (h.Application == "amgtar" || h.Application == ""):
+		return nil
+	}
+	return errors.New("dumps made by " + h.Program + " " + h.Application + " cannot be extracted by amrshell yet")
+}
+
+// countingReader counts the bytes read from the volumes, for progress.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// selection turns a group's chosen paths, in the index's raw form (GNU tar's escape quoting),
+// into the archive's member names.
+func selection(req Request) gtar.PathSelection {
+	sel := gtar.PathSelection{}
+	for _, it := range req.Items {
+		sel.Add(gtar.UnescapeName(it.Path), gtar.Listed)
+	}
+	for _, dir := range req.ExactDirs {
+		sel.Add(gtar.UnescapeName(dir), gtar.Exact)
+	}
+	return sel
+}

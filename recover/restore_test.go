@@ -1,0 +1,280 @@
+package recover
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/amrshell/amrshell/catalog"
+	"github.com/amrshell/amrshell/catalog/amconf"
+	"github.com/amrshell/amrshell/internal/corpus"
+)
+
+// openCorpus imports the server state of a corpus copy into a fresh catalog.
+func openCorpus(t *testing.T, root string) *catalog.Catalog {
+	t.Helper()
+	ctx := context.Background()
+	conf, err := amconf.Load(filepath.Join(root, "config", "DailySet1", "amanda.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalog.Open(ctx, filepath.Join(t.TempDir(), "catalog.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cat.Close() })
+	if _, err := cat.ImportServer(ctx, conf); err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+// copyOf finds the copy of a dump in a storage through the history, as the shell does.
+func copyOf(t *testing.T, cat *catalog.Catalog, host, disk, date, storage string) int64 {
+	t.Helper()
+	items, err := cat.History(context.Background(), host, disk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if it.Date == date && it.Storage == storage {
+			return it.CopyID
+		}
+	}
+	t.Fatalf("no copy of %s:%s at %s in storage %s in %v", host, disk, date, storage, items)
+	return 0
+}
+
+// Every copy of every dump in the corpus reads back, through the clerk and decompression, to
+// the native stream whose CRC32C Amanda recorded.
+func TestEveryCopyMatchesItsNativeCRC(t *testing.T) {
+	ctx := context.Background()
+	cat := openCorpus(t, corpus.Unpack(t))
+	r := NewRestorer(cat, "")
+	hosts, err := cat.Hosts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copies := 0
+	for _, host := range hosts {
+		disks, err := cat.Disks(ctx, host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, disk := range disks {
+			items, err := cat.History(ctx, host, disk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range items {
+				cp, err := cat.Copy(ctx, it.CopyID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cp.NativeCRC == "" {
+					t.Errorf("%s:%s %s %s: no native CRC in the catalog", host, disk, it.Date, it.Storage)
+					continue
+				}
+				h, parts, err := r.clerk("").Open(ctx, cp)
+				if err != nil {
+					t.Fatalf("%s:%s %s %s: %v", host, disk, it.Date, it.Storage, err)
+				}
+				native, err := decompress(h, parts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				crc := newCRCReader(native)
+				if _, err := io.Copy(io.Discard, crc); err != nil {
+					t.Fatalf("%s:%s %s %s: %v", host, disk, it.Date, it.Storage, err)
+				}
+				if err := crc.check(cp.NativeCRC); err != nil {
+					t.Errorf("%s:%s %s %s: %v", host, disk, it.Date, it.Storage, err)
+				}
+				parts.Close()
+				copies++
+			}
+		}
+	}
+	// 7 copies of /home/alice (holding, two storages), 2 of /srv/media, 2 of /srv/ext2vol, 3 of /etc.
+	if copies != 14 {
+		t.Errorf("read %d copies, the corpus has 14", copies)
+	}
+}
+
+func TestClerkRefusesDamagedMedia(t *testing.T) {
+	tests := []struct {
+		name    string
+		damage  func(root string) error
+		storage string
+		wantErr string
+	}{
+		{
+			name: "header of another dump",
+			damage: func(root string) error {
+				other, err := readHead(filepath.Join(root, "vtapes/main/slot1/00001.client2._etc.0"))
+				if err != nil {
+					return err
+				}
+				return overwriteHead(filepath.Join(root, "vtapes/main/slot1/00004.localhost._home_alice.0"), other)
+			},
+			storage: "DailySet1",
+			wantErr: "header on volume 'DailySet1-01' file 4 does not match expectations: got hostname 'client2'; expected 'localhost'; got disk '/etc'; expected '/home/alice'",
+		},
+		{
+			name: "garbage header",
+			damage: func(root string) error {
+				return overwriteHead(filepath.Join(root, "vtapes/main/slot1/00003.localhost._home_alice.0"), bytes.Repeat([]byte("garbage\n"), 100))
+			},
+			storage: "DailySet1",
+			wantErr: "volume 'DailySet1-01' file 3",
+		},
+		{
+			name: "truncated part",
+			damage: func(root string) error {
+				p := filepath.Join(root, "vtapes/vault/slot1/00002.localhost._home_alice.0")
+				fi, err := os.Stat(p)
+				if err != nil {
+					return err
+				}
+				return os.Truncate(p, fi.Size()/2)
+			},
+			storage: "vault",
+			wantErr: "volume 'Vault1-01' file 2 is truncated",
+		},
+		{
+			name:    "missing volume",
+			damage:  func(root string) error { return os.RemoveAll(filepath.Join(root, "vtapes/vault/slot1")) },
+			storage: "vault",
+			wantErr: "load volume 'Vault1-01'",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := corpus.Copy(t)
+			ctx := context.Background()
+			cat := openCorpus(t, root)
+			id := copyOf(t, cat, "localhost", "/home/alice", "2026-11-22-23-28-46", tt.storage)
+			if err := tt.damage(root); err != nil {
+				t.Fatal(err)
+			}
+			r := NewRestorer(cat, "")
+			cp, err := cat.Copy(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, parts, err := r.clerk("").Open(ctx, cp)
+			if err == nil {
+				_, err = io.Copy(io.Discard, parts)
+				parts.Close()
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("reading the copy: %v\nwant an error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func readHead(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, 32768)
+	_, err = io.ReadFull(f, b)
+	return b, err
+}
+
+func overwriteHead(path string, head []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(head, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Restoring the whole of /home/alice as of run 2 (level 0 then level 1, `add .`) gives the
+// run's tree: every regular file with the manifest's content, and the file deleted at level 1
+// gone.
+func TestRestoreChainAsOfRun2(t *testing.T) {
+	root := corpus.Unpack(t)
+	ctx := context.Background()
+	cat := openCorpus(t, root)
+	r := NewRestorer(cat, "")
+	target := t.TempDir()
+	var verbose, notes bytes.Buffer
+	for _, date := range []string{"2026-11-22-23-28-46", "2026-11-22-23-29-02"} {
+		req := Request{CopyID: copyOf(t, cat, "localhost", "/home/alice", date, "vault"), Items: []Item{{Path: "/", Dir: true}}}
+		if err := r.Restore(ctx, req, target, &verbose, &notes); err != nil {
+			t.Fatalf("restore %s: %v\nnotes:\n%s", date, err, notes.String())
+		}
+	}
+	if !strings.Contains(verbose.String(), "amrshell: Deleting './docs/obsolete.txt'\n") {
+		t.Errorf("verbose output lacks the deletion of docs/obsolete.txt:\n%s", verbose.String())
+	}
+	want := manifestFiles(t, filepath.Join(root, "MANIFEST/run2/localhost/_home_alice.jsonl"))
+	got := map[string]string{}
+	err := filepath.WalkDir(target, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		rel, _ := filepath.Rel(target, p)
+		got[rel] = hex.EncodeToString(sum[:])
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, sum := range want {
+		if got[p] != sum {
+			t.Errorf("%s: sha256 %q, want %q", p, got[p], sum)
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			t.Errorf("%s: restored but not in run 2's tree", p)
+		}
+	}
+}
+
+// manifestFiles reads the regular files of a corpus manifest: path -> sha256.
+func manifestFiles(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	files := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var e struct{ Path, Type, Sha256 string }
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Type == "file" {
+			files[e.Path] = e.Sha256
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return files
+}

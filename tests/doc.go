@@ -1,0 +1,37 @@
+// Package tests holds amrshell's end-to-end tests: they build the amrshell binary once and drive
+// it as a user would, with scripts on standard input (not a terminal, so amrshell echoes each
+// command after its prompt, as amrecover does under a pipe), against private copies of the real
+// Amanda 3.5.1 corpus in testdata/ (see testdata/README.md and the corpus' README.txt).
+//
+//	TestMain                 go build -o TMP/amrshell github.com/amrshell/amrshell (once)
+//	TestTranscripts          each recorded amrecover session s01..s10 of the corpus, fed to amrshell
+//	                         -> stdout == amrecover's stdout after normalising only the banner,
+//	                            today's date, paths, the help block (checked apart) and tar's
+//	                            "Deleting" prefix; else a unified diff
+//	                         -> exit status == the session's rc (0)
+//	                         -> extracted tree == MANIFEST/runN/HOST/DISK.jsonl over what the
+//	                            session's add commands select (MISSING / DIFFER / EXTRA all 0);
+//	                            sessions that extract nothing leave the restore directory empty
+//	TestWholeDiskAsOfEachRun `add .` of a whole disk as of each run -> tree == that run's manifest;
+//	                         `add *` at the top restores the same tree as `add .`
+//	TestBadInput             damaged corpus copies (bad header, missing vtape slot, truncated part,
+//	                         holding dump with a tar member "../x") -> exit status > 0, a stderr
+//	                         line naming the volume/file/path, no half-written file or temp file,
+//	                         nothing outside the restore directory
+//
+// A tree matches a manifest entry by type, sha256, mode (setuid, setgid and sticky bits only
+// when the tests run as root) and symlink target, and the files of one hardlink_group must be
+// one inode. What a session selects is read from its script (see session_test.go), not listed
+// by hand: `add .`, `add *` at the top and `add DIR` select whole subtrees as of the run, named
+// files themselves; directories made only to hold them are checked to be directories.
+//
+// Every run gets its own corpus copy (internal/corpus.Copy), catalog and restore directory, so
+// runs cannot see each other's state and a test may damage its copy. The restore directory sits
+// alone in a "sandbox" directory; anything else appearing there was written outside it.
+//
+// The helpers (stdout normalisation, the line diff, script reading and tree verification) have
+// unit tests of their own, fed with the corpus' real transcripts, manifests and .verify files;
+// they pass without the binary. When the binary does not build, every test that runs it fails
+// with the build error: nothing is skipped silently. The one skip is session s11, which restores
+// a DUMP-program (/sbin/dump) image, which amrshell does not support yet.
+package tests
