@@ -1,9 +1,11 @@
 // Package corpus gives tests a private, writable copy of the real Amanda 3.5.1 corpus shipped in
 // testdata/amanda-public.tar.gz.
 //
-//	Unpack(t) -> extract the tarball once per test binary into a temp dir
-//	          -> rewrite the build root (/tmp/amc-public) in amanda.conf and disklist
+//	Unpack(t) -> the shared copy $TMPDIR/amrshell-corpus-<hash of the tarball>, made once:
+//	             extract the tarball into a temp dir beside it, rewrite the build root
+//	             (/tmp/amc-public) in amanda.conf and disklist, rename it into place
 //	          -> return the corpus root (README.txt, config/, state/, vtapes/, holding/ ...)
+//	Copy(t)   -> the same, into the test's own temp dir, for tests that damage it
 //
 // Holding-disk chunk headers keep naming the build root on purpose: amrshell must cope with a
 // holding disk that was moved, as a user who moved one would need.
@@ -12,6 +14,8 @@ package corpus
 import (
 	"archive/tar"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -37,22 +41,64 @@ func Tarball() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "amanda-public.tar.gz")
 }
 
-// Unpack returns the root of a private copy of the corpus, shared by the tests of one test binary.
-// Tests must not modify it; use Copy for a copy of one's own.
+// Unpack returns the root of a copy of the corpus shared by all tests, of every test binary:
+// it is unpacked once per version of the tarball and kept, so that test runs neither repeat
+// the work nor leave copies behind. Tests must not modify it; use Copy for a copy of one's own.
 func Unpack(tb testing.TB) string {
 	tb.Helper()
-	once.Do(func() {
-		dir, err := os.MkdirTemp("", "amrshell-corpus-")
-		if err != nil {
-			initErr = err
-			return
-		}
-		root, initErr = UnpackTo(Tarball(), dir)
-	})
+	once.Do(func() { root, initErr = shared(Tarball()) })
 	if initErr != nil {
 		tb.Fatalf("unpack corpus: %v", initErr)
 	}
 	return root
+}
+
+// shared returns the shared copy of tarball, unpacking it first if no test run did before.
+// Test binaries run in parallel: each unpacks into its own directory and renames it into place;
+// the losers of the race remove theirs.
+func shared(tarball string) (string, error) {
+	sum, err := fileHash(tarball)
+	if err != nil {
+		return "", err
+	}
+	final := filepath.Join(os.TempDir(), "amrshell-corpus-"+sum[:16])
+	top := filepath.Join(final, "amanda-public")
+	if _, err := os.Stat(filepath.Join(top, "README.txt")); err == nil {
+		return top, nil
+	}
+	tmp, err := os.MkdirTemp(os.TempDir(), "amrshell-corpus-unpacking-")
+	if err != nil {
+		return "", err
+	}
+	unpacked, err := UnpackTo(tarball, tmp)
+	if err == nil {
+		// Name the final place in the configuration before anyone can see it there.
+		err = rewriteRoot(unpacked, unpacked, top)
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		os.RemoveAll(tmp)
+		if _, statErr := os.Stat(filepath.Join(top, "README.txt")); statErr != nil {
+			return "", fmt.Errorf("move the unpacked corpus to %s: %w", final, err)
+		}
+	}
+	return top, nil
+}
+
+func fileHash(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Copy unpacks a fresh copy of the corpus into a test's own temp dir, for tests that damage it.
@@ -91,18 +137,23 @@ func UnpackTo(tarball, dir string) (string, error) {
 		}
 	}
 	top := filepath.Join(dir, "amanda-public")
+	return top, rewriteRoot(top, BuildRoot, top)
+}
+
+// rewriteRoot replaces the root old by new in the configuration files of the corpus at top.
+func rewriteRoot(top, old, new string) error {
 	for _, name := range []string{"amanda.conf", "disklist"} {
 		p := filepath.Join(top, "config", "DailySet1", name)
 		b, err := os.ReadFile(p)
 		if err != nil {
-			return "", err
+			return err
 		}
-		b = []byte(strings.ReplaceAll(string(b), BuildRoot, top))
+		b = []byte(strings.ReplaceAll(string(b), old, new))
 		if err := os.WriteFile(p, b, 0o644); err != nil {
-			return "", err
+			return err
 		}
 	}
-	return top, nil
+	return nil
 }
 
 func extractMember(dir string, hdr *tar.Header, r io.Reader) error {
