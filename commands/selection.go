@@ -86,39 +86,46 @@ func (s *Session) deleteExtractItem(dump *catalog.HistoryItem, path string) bool
 // addGlob is "add GLOB": a glob with a directory part is matched in that directory, which is
 // entered (silently) for the while.
 func (s *Session) addGlob(ctx context.Context, raw string) {
-	if s.diskPath == "" {
-		s.printf("Must select directory before adding files\n")
-		return
-	}
-	path := unquote(raw)
-	glob, dir := fileOfPath(path)
-	sdir, ok := s.enter(ctx, dir, s.cdGlob)
-	if !ok {
-		return
-	}
-	if re := globToRegex(glob); regexValid(re) != "" {
-		s.printf("%s is not a valid shell wildcard pattern: %s\n", glob, regexValid(re))
-	} else {
-		s.addFile(ctx, path, re[1:len(re)-1]+"[/]*$")
-	}
-	s.leave(ctx, sdir)
+	s.withPattern(ctx, raw, true, "%s is not a valid shell wildcard pattern: %s\n", func(path, re string) {
+		s.addFile(ctx, path, re)
+	})
 }
 
 func (s *Session) addRegex(ctx context.Context, raw string) {
+	s.withPattern(ctx, raw, false, "\"%s\" is not a valid regular expression: %s\n", func(path, re string) {
+		s.addFile(ctx, path, re)
+	})
+}
+
+// withPattern checks the pattern argument of add, addx, delete and deletex and runs act on it,
+// inside the pattern's directory part if it has one. A glob is first turned into amrecover's
+// regular expression; invalid tells how to say that the pattern is not valid.
+func (s *Session) withPattern(ctx context.Context, raw string, glob bool, invalid string, act func(path, re string)) {
 	if s.diskPath == "" {
 		s.printf("Must select directory before adding files\n")
 		return
 	}
 	path := unquote(raw)
-	re, dir := fileOfPath(path)
-	sdir, ok := s.enter(ctx, dir, s.cdRegex)
+	pat, dir := fileOfPath(path)
+	cd := s.cdRegex
+	if glob {
+		cd = s.cdGlob
+	}
+	sdir, ok := s.enter(ctx, dir, cd)
 	if !ok {
 		return
 	}
+	re := pat
+	if glob {
+		re = globToRegex(pat)
+	}
 	if msg := regexValid(re); msg != "" {
-		s.printf("\"%s\" is not a valid regular expression: %s\n", re, msg)
+		s.printf(invalid, pat, msg)
 	} else {
-		s.addFile(ctx, path, re)
+		if glob {
+			re = re[1:len(re)-1] + "[/]*$"
+		}
+		act(path, re)
 	}
 	s.leave(ctx, sdir)
 }
@@ -209,42 +216,17 @@ func (s *Session) addFile(ctx context.Context, path, regex string) {
 }
 
 func (s *Session) deleteGlob(ctx context.Context, raw string) {
-	if s.diskPath == "" {
-		s.printf("Must select directory before adding files\n")
-		return
-	}
-	path := unquote(raw)
-	glob, dir := fileOfPath(path)
-	sdir, ok := s.enter(ctx, dir, s.cdGlob)
-	if !ok {
-		return
-	}
-	if re := globToRegex(glob); regexValid(re) != "" {
-		s.printf("\"%s\" is not a valid shell wildcard pattern: %s\n", glob, regexValid(re))
-	} else {
-		s.deleteFile(ctx, path, re[1:len(re)-1]+"[/]*$")
-	}
-	s.leave(ctx, sdir)
+	s.withPattern(ctx, raw, true, "\"%s\" is not a valid shell wildcard pattern: %s\n", func(path, re string) {
+		s.deleteFile(ctx, path, re)
+	})
 }
 
 // deleteRegex is "deletex REGEX". amrecover matches the argument as typed, directory part
 // included, and names the last component in its message: reproduced.
 func (s *Session) deleteRegex(ctx context.Context, raw string) {
-	if s.diskPath == "" {
-		s.printf("Must select directory before adding files\n")
-		return
-	}
-	re, dir := fileOfPath(unquote(raw))
-	sdir, ok := s.enter(ctx, dir, s.cdRegex)
-	if !ok {
-		return
-	}
-	if msg := regexValid(re); msg != "" {
-		s.printf("\"%s\" is not a valid regular expression: %s\n", re, msg)
-	} else {
+	s.withPattern(ctx, raw, false, "\"%s\" is not a valid regular expression: %s\n", func(_, re string) {
 		s.deleteFile(ctx, re, raw)
-	}
-	s.leave(ctx, sdir)
+	})
 }
 
 func (s *Session) deleteFile(ctx context.Context, name, regex string) {
