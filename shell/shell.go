@@ -25,19 +25,24 @@ type Session interface {
 type Input struct {
 	raw  io.Reader     // the unbuffered input: command lines are read from it byte by byte
 	ans  *bufio.Reader // amrecover's stdio buffer for answers, made at the first question
-	out  io.Writer
-	echo bool // print each command line after the prompt (input is not a terminal)
+	out    io.Writer
+	script bool // input is not a terminal: echo command lines, read answers as amrecover does
 }
 
-// NewInput reads commands and answers from in, printing prompts to out. echo says whether the
-// lines read are printed after the prompt: a terminal echoes them itself, a pipe does not.
-func NewInput(in io.Reader, out io.Writer, echo bool) *Input {
-	return &Input{raw: in, out: out, echo: echo}
+// NewInput reads commands and answers from in, printing prompts to out. script says that in is
+// not a terminal: command lines are then echoed after the prompt (a terminal echoes them
+// itself) and answers are read through amrecover's stdio buffer.
+func NewInput(in io.Reader, out io.Writer, script bool) *Input {
+	return &Input{raw: in, out: out, script: script}
 }
 
 // Ask prints a question and returns the answer, without its newline; io.EOF at the end of input.
 func (in *Input) Ask(question string) (string, error) {
 	fmt.Fprint(in.out, question)
+	if !in.script {
+		// A terminal hands over one line at a time: nothing typed ahead may be lost.
+		return in.readCommand()
+	}
 	if in.ans == nil {
 		in.ans = bufio.NewReaderSize(in.raw, 4096)
 	}
@@ -108,7 +113,7 @@ func Run(ctx context.Context, s Session, in *Input, errOut io.Writer) error {
 			fmt.Fprintln(in.out)
 			return fmt.Errorf("read command: %w", err)
 		}
-		if in.echo {
+		if in.script {
 			fmt.Fprintln(in.out, line)
 		}
 		if s.Exec(ctx, line) {
