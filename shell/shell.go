@@ -23,8 +23,8 @@ type Session interface {
 
 // Input is where command lines and answers come from. It is also the session's Interactive.
 type Input struct {
-	raw  io.Reader     // the unbuffered input: command lines are read from it byte by byte
-	ans  *bufio.Reader // amrecover's stdio buffer for answers, made at the first question
+	raw    io.Reader     // the unbuffered input: command lines are read from it byte by byte
+	ans    *bufio.Reader // amrecover's stdio buffer for answers, made at the first question
 	out    io.Writer
 	script bool // input is not a terminal: echo command lines, read answers as amrecover does
 }
