@@ -128,3 +128,22 @@ func TestRunRefusesHugeLine(t *testing.T) {
 		t.Fatalf("Run = %v, want a line-too-long error", err)
 	}
 }
+
+// At a terminal nothing typed ahead of a question is lost, and lines are not echoed.
+func TestRunTerminalKeepsTypeahead(t *testing.T) {
+	var out, errOut bytes.Buffer
+	in := NewInput(onlyReader{strings.NewReader("ask Continue\nY\nafter\nquit\n")}, &out, false)
+	s := &script{in: in}
+	if err := Run(context.Background(), s, in, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(s.log, "|"), "answer Y|ran after"; got != want {
+		t.Errorf("session saw %q, want %q", got, want)
+	}
+	if got, want := out.String(), "amrecover> Continue? amrecover> amrecover> "; got != want {
+		t.Errorf("output %q, want %q", got, want)
+	}
+	if errOut.Len() > 0 {
+		t.Errorf("stderr %q, want nothing", errOut.String())
+	}
+}
