@@ -252,7 +252,7 @@ func (l *firstLine) errorf(format string, args ...any) error {
 
 // clip shortens text for error messages: a damaged header can be 32 KiB of garbage.
 func clip(s string) string {
-	const max = 120
+	const max = 40 // enough to recognise; garbage stays short once quoted
 	if len(s) <= max {
 		return s
 	}

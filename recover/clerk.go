@@ -158,7 +158,7 @@ func (s *partStream) openOnVolume(part catalog.Part) (*device.Header, io.ReadClo
 	}
 	f, err := vol.OpenFile(part.Filenum)
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("read header of %s: %w", s.where, err)
+		return nil, nil, 0, err // it names the volume, the file and its path
 	}
 	if f.Number != part.Filenum {
 		f.Close()

@@ -96,7 +96,7 @@ func (r *Restorer) Restore(ctx context.Context, req Request, target string, verb
 	what := fmt.Sprintf("%s:%s level %d of %s", cp.Host, cp.Disk, cp.Level, cp.Datestamp)
 	h, parts, err := r.clerk(req.Device).Open(ctx, cp)
 	if err != nil {
-		return err
+		return fmt.Errorf("restore %s: %w", what, err)
 	}
 	defer parts.Close()
 	if err := checkProgram(h); err != nil {

@@ -134,7 +134,7 @@ func TestClerkRefusesDamagedMedia(t *testing.T) {
 				return overwriteHead(filepath.Join(root, "vtapes/main/slot1/00003.localhost._home_alice.0"), bytes.Repeat([]byte("garbage\n"), 100))
 			},
 			storage: "DailySet1",
-			wantErr: "volume 'DailySet1-01' file 3",
+			wantErr: "read header of DailySet1-01 file 3 (",
 		},
 		{
 			name: "truncated part",
