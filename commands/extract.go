@@ -15,7 +15,8 @@ import (
 
 // extract, with amrecover's dialogue: the volumes needed, then for each group in date order
 // "Load tape X now" and a question; for a level-0 dump the restore directory, the overwrite
-// warnings and another question; then the Restorer.
+// warnings and another question; then the Restorer. Before the dialogue, amrshell completes
+// the list for the renamed directories amrecover would restore only in part (renames.go).
 
 // answers of okayToContinue.
 type answer int
@@ -31,9 +32,6 @@ func (s *Session) extractFiles(ctx context.Context) {
 		s.printf("Extract list empty - No files to extract!\n")
 		return
 	}
-	for _, g := range s.extract {
-		g.files = pruneItems(g.files)
-	}
 	if !s.tapeServerSet {
 		s.tapeServer, s.tapeServerSet = s.serverName, true
 	}
@@ -48,6 +46,10 @@ func (s *Session) extractFiles(ctx context.Context) {
 	}
 	if s.device == "/dev/null" {
 		s.printf("amrecover: warning: using %s as the tape device will not work\n", s.device)
+	}
+	s.followRenames(ctx)
+	for _, g := range s.extract {
+		g.files = pruneItems(g.files)
 	}
 	s.printNeeded(false)
 	s.printNeeded(true)

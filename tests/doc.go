@@ -14,6 +14,8 @@
 //	                            sessions that extract nothing leave the restore directory empty
 //	TestWholeDiskAsOfEachRun `add .` of a whole disk as of each run -> tree == that run's manifest;
 //	                         `add *` at the top restores the same tree as `add .`
+//	TestRenamedDirectory     `add alpha-renamed` (renamed since the level 0) as of run 3 -> tree ==
+//	                         the manifest over it: its unchanged files come from the old name
 //	TestBadInput             damaged corpus copies (bad header, missing vtape slot, truncated part,
 //	                         holding dump with a tar member "../x") -> exit status > 0, a stderr
 //	                         line naming the volume/file/path, no half-written file or temp file,
