@@ -145,6 +145,9 @@ func (x *extractor) member(tr *Reader, h *Header) error {
 	if h.Typeflag == TypeDumpdir || h.Typeflag == TypeDir {
 		return x.outcome(h.Name, x.directory(h, name, choice))
 	}
+	if name == "" {
+		return x.outcome(h.Name, refusal{"a member that is not a directory names the restore directory itself"})
+	}
 	if choice != Listed || h.Typeflag == TypeVolume {
 		x.stats.Skipped++
 		return nil

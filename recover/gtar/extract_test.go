@@ -52,6 +52,9 @@ func TestHostile(t *testing.T) {
 		{"absolute name", func(t *testing.T, a *archive, outside string) {
 			a.file(t, outside+"/abs.txt", "x")
 		}, []string{"absolute member name"}},
+		{"file named as the top", func(t *testing.T, a *archive, _ string) {
+			a.add(t, &tar.Header{Name: "./", Typeflag: tar.TypeSymlink, Linkname: "/"}, nil)
+		}, []string{"names the restore directory itself"}},
 		{"file through a planted symlink", func(t *testing.T, a *archive, outside string) {
 			a.add(t, &tar.Header{Name: "./evil", Typeflag: tar.TypeSymlink, Linkname: outside}, nil)
 			a.file(t, "./evil/pwn.txt", "x")

@@ -9,12 +9,5 @@ type Rename struct{ From, To string }
 // that Extract refuses (malformed, or naming paths outside the restore directory) are left out.
 func Renames(dd []DumpdirEntry) []Rename {
 	moves, _ := dumpdirMoves(dd)
-	if len(moves) == 0 {
-		return nil
-	}
-	out := make([]Rename, len(moves))
-	for i, m := range moves {
-		out[i] = Rename{From: m.from, To: m.to}
-	}
-	return out
+	return moves
 }

@@ -39,9 +39,10 @@ type Reader struct {
 	err    error             // sticky error: the stream cannot be followed after it
 }
 
-// NewReader returns a Reader of the tar stream r. It reads ahead in large chunks.
+// NewReader returns a Reader of the tar stream r. Headers are read through a 64 KiB buffer;
+// large reads of member data bypass it.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{r: bufio.NewReaderSize(r, 1<<20)}
+	return &Reader{r: bufio.NewReaderSize(r, 64<<10)}
 }
 
 // Next skips what is left of the current member and returns the next one's header, or io.EOF

@@ -342,15 +342,15 @@ func TestParseDumpdirRenames(t *testing.T) {
 	tests := []struct {
 		name    string
 		records []DumpdirEntry
-		want    []move
+		want    []Rename
 		bad     int
 	}{
 		{"none", dd("Da", "Yb"), nil, 0},
-		{"one", dd("Dprojects", "R./projects/alpha", "T./projects/alpha-renamed"), []move{{"projects/alpha", "projects/alpha-renamed"}}, 0},
-		{"swap through the temporary directory", dd("X./", "R./a", "T", "R./b", "T./a", "R", "T./b"), []move{{"a", "b"}, {"b", "a"}}, 0},
-		{"nested, old names", dd("R./a", "T./b", "R./a/c", "T./b/d"), []move{{"a", "b"}, {"a/c", "b/d"}}, 0},
-		{"nested, names after the first rename", dd("R./a", "T./b", "R./b/c", "T./b/d"), []move{{"a", "b"}, {"a/c", "b/d"}}, 0},
-		{"chain", dd("R./a", "T./b", "R./b", "T./c"), []move{{"a", "c"}}, 0},
+		{"one", dd("Dprojects", "R./projects/alpha", "T./projects/alpha-renamed"), []Rename{{"projects/alpha", "projects/alpha-renamed"}}, 0},
+		{"swap through the temporary directory", dd("X./", "R./a", "T", "R./b", "T./a", "R", "T./b"), []Rename{{"a", "b"}, {"b", "a"}}, 0},
+		{"nested, old names", dd("R./a", "T./b", "R./a/c", "T./b/d"), []Rename{{"a", "b"}, {"a/c", "b/d"}}, 0},
+		{"nested, names after the first rename", dd("R./a", "T./b", "R./b/c", "T./b/d"), []Rename{{"a", "b"}, {"a/c", "b/d"}}, 0},
+		{"chain", dd("R./a", "T./b", "R./b", "T./c"), []Rename{{"a", "c"}}, 0},
 		{"unsafe names", dd("R../x", "T./y", "R./z", "T/abs"), nil, 2},
 		{"T without R", dd("T./y"), nil, 1},
 		{"R without T", dd("R./y"), nil, 1},

@@ -9,15 +9,12 @@ import (
 	"strings"
 )
 
-// move is one directory rename a dump recorded, in Member form.
-type move struct{ from, to string }
-
 // dumpdirMoves turns a dumpdir's R/T (and X) records into moves from paths as they were before
 // the dump to paths as they are in it. GNU tar lists them as a sequence of renames to run in
 // order, breaking cycles through a temporary name (an empty R or T name); the sequence is
 // replayed here on names only, so the moves can be made all at once and in any order.
 // Records that are malformed or leave the restore directory are returned as reasons.
-func dumpdirMoves(dd []DumpdirEntry) (moves []move, bad []string) {
+func dumpdirMoves(dd []DumpdirEntry) (moves []Rename, bad []string) {
 	const temp = "\x00" // cannot occur in a name
 	type entry struct{ orig, now string }
 	var cur []*entry
@@ -80,7 +77,7 @@ func dumpdirMoves(dd []DumpdirEntry) (moves []move, bad []string) {
 	}
 	for _, c := range cur {
 		if c.orig != c.now && c.orig != temp && c.now != temp {
-			moves = append(moves, move{c.orig, c.now})
+			moves = append(moves, Rename{c.orig, c.now})
 		}
 	}
 	return moves, bad
@@ -101,18 +98,18 @@ func (x *extractor) renames(h *Header, listed bool) {
 	for _, why := range bad {
 		x.outcome(h.Name, refusal{why})
 	}
-	var todo []move
+	var todo []Rename
 	for _, m := range moves {
-		if !listed && !x.selectedTarget(m.to) {
+		if !listed && !x.selectedTarget(m.To) {
 			continue
 		}
-		if err := x.checkParents(m.from); err != nil {
-			x.outcome(h.Name, fmt.Errorf("rename %s: %w", quoteName("./"+m.from), err))
+		if err := x.checkParents(m.From); err != nil {
+			x.outcome(h.Name, fmt.Errorf("rename %s: %w", quoteName("./"+m.From), err))
 			continue
 		}
-		if _, err := x.fs.Lstat(m.from); err != nil {
+		if _, err := x.fs.Lstat(m.From); err != nil {
 			if listed {
-				fmt.Fprintf(x.notes, "amrshell: Cannot rename %s to %s: %v\n", quoteName("./"+m.from), quoteName("./"+m.to), err)
+				fmt.Fprintf(x.notes, "amrshell: Cannot rename %s to %s: %v\n", quoteName("./"+m.From), quoteName("./"+m.To), err)
 			}
 			continue // not restored by an earlier level: nothing to carry over
 		}
@@ -128,32 +125,32 @@ func (x *extractor) renames(h *Header, listed bool) {
 		return
 	}
 	type staged struct {
-		move
+		Rename
 		tmp string
 	}
-	slices.SortStableFunc(todo, func(a, b move) int { return depth(b.from) - depth(a.from) })
+	slices.SortStableFunc(todo, func(a, b Rename) int { return depth(b.From) - depth(a.From) })
 	var st []staged
 	for i, m := range todo {
 		tmp := stage + "/" + strconv.Itoa(i)
-		if err := x.fs.Rename(m.from, tmp); err != nil {
-			x.outcome(h.Name, fmt.Errorf("rename %s: %w", quoteName("./"+m.from), err))
+		if err := x.fs.Rename(m.From, tmp); err != nil {
+			x.outcome(h.Name, fmt.Errorf("rename %s: %w", quoteName("./"+m.From), err))
 			continue
 		}
 		st = append(st, staged{m, tmp})
 	}
-	slices.SortStableFunc(st, func(a, b staged) int { return depth(a.to) - depth(b.to) })
+	slices.SortStableFunc(st, func(a, b staged) int { return depth(a.To) - depth(b.To) })
 	for _, s := range st {
-		if err := x.place(s.tmp, s.to); err != nil {
-			x.outcome(h.Name, fmt.Errorf("rename %s to %s: %w", quoteName("./"+s.from), quoteName("./"+s.to), err))
-			if err := x.place(s.tmp, s.from); err != nil {
+		if err := x.place(s.tmp, s.To); err != nil {
+			x.outcome(h.Name, fmt.Errorf("rename %s to %s: %w", quoteName("./"+s.From), quoteName("./"+s.To), err))
+			if err := x.place(s.tmp, s.From); err != nil {
 				x.outcome(h.Name, fmt.Errorf("its content is left in %s: %w", quoteName("./"+s.tmp), err))
 			}
 			continue
 		}
 		x.stats.Renamed++
 		if !listed {
-			fmt.Fprintf(x.notes, "amrshell: Renaming %s to %s, as the dump records\n", quoteName("./"+s.from), quoteName("./"+s.to))
-			x.ghosts[s.from] = s.to
+			fmt.Fprintf(x.notes, "amrshell: Renaming %s to %s, as the dump records\n", quoteName("./"+s.From), quoteName("./"+s.To))
+			x.ghosts[s.From] = s.To
 		}
 	}
 	if err := x.fs.Remove(stage); err != nil {
