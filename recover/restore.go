@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path"
+	"strings"
 	"sync"
 
 	"github.com/amrshell/amrshell/catalog"
@@ -38,12 +41,17 @@ type Restorer struct {
 
 	mu       sync.Mutex
 	changers map[string]Changer // by changer spec ("chg-disk:/vtapes/main")
+	// before holds, for each restore directory and directory restored exactly (`add *`), the
+	// entries that were there before amrshell first restored into it ("target\x00dir/name"),
+	// and each such directory ("target\x00dir") once listed: amrecover's `add *` never
+	// deleted what the user had there, so amrshell's exact restore must not either.
+	before map[string]bool
 }
 
 // NewRestorer reads volumes through the changers the catalog records for each storage, or
 // through device when it is not empty (-d).
 func NewRestorer(cat *catalog.Catalog, device string) *Restorer {
-	return &Restorer{catalog: cat, device: device, changers: map[string]Changer{}}
+	return &Restorer{catalog: cat, device: device, changers: map[string]Changer{}, before: map[string]bool{}}
 }
 
 // clerk is the clerk for one request: its volumes come through the request's device, else
@@ -115,11 +123,16 @@ func (r *Restorer) Restore(ctx context.Context, req Request, target string, verb
 		return fmt.Errorf("open restore directory %s: %w", target, err)
 	}
 	defer root.Close()
+	keep, err := r.keep(root, target, req.ExactDirs)
+	if err != nil {
+		return fmt.Errorf("restore %s: %w", what, err)
+	}
 	stats, err := gtar.Extract(ctx, crc, root, gtar.Options{
 		Select:    selection(req),
 		Verbose:   verbose,
 		Notes:     notes,
 		SameOwner: os.Geteuid() == 0,
+		Keep:      keep,
 	})
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", what, err)
@@ -140,6 +153,44 @@ func (r *Restorer) Restore(ctx context.Context, req Request, target string, verb
 		return fmt.Errorf("restore %s: %d entries refused or not restored (named above)", what, n)
 	}
 	return nil
+}
+
+// keep lists, the first time amrshell restores exactly into each of dirs under target, what is
+// there already, and returns the test that spares those entries from exact purges.
+func (r *Restorer) keep(root gtar.FS, target string, dirs []string) (func(name string) bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range dirs {
+		dir := memberName(d)
+		key := target + "\x00" + dir
+		if r.before[key] {
+			continue
+		}
+		r.before[key] = true
+		list := dir
+		if list == "" {
+			list = "."
+		}
+		ents, err := root.ReadDir(list)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("list what is in ./%s before restoring into it: %w", dir, err)
+		}
+		for _, e := range ents {
+			r.before[target+"\x00"+path.Join(dir, e.Name())] = true
+		}
+	}
+	return func(name string) bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.before[target+"\x00"+name]
+	}, nil
+}
+
+// memberName turns a path in the index's raw form ("/docs/", "/") into the archive's member
+// form ("docs", ""). It does not clean the path: a hostile "/../x" must stay what it is, for
+// the extractor to refuse the member by name.
+func memberName(raw string) string {
+	return strings.Trim(gtar.UnescapeName(raw), "/")
 }
 
 // checkProgram refuses dumps made by programs amrshell cannot extract yet.
@@ -170,10 +221,10 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func selection(req Request) gtar.PathSelection {
 	sel := gtar.PathSelection{}
 	for _, it := range req.Items {
-		sel.Add(gtar.UnescapeName(it.Path), gtar.Listed)
+		sel.Add(memberName(it.Path), gtar.Listed)
 	}
 	for _, dir := range req.ExactDirs {
-		sel.Add(gtar.UnescapeName(dir), gtar.Exact)
+		sel.Add(memberName(dir), gtar.Exact)
 	}
 	return sel
 }

@@ -22,6 +22,10 @@ type Options struct {
 	Verbose   io.Writer // tar -v lines ("./docs/", "./odd names/back\\slash.txt") and "amrshell: Deleting './x'" lines
 	Notes     io.Writer // amrshell's own notes (stderr): silent purges, renames applied beyond tar, refusals, errors
 	SameOwner bool      // set owners from the archive's numeric uid/gid (tar --same-owner --numeric-owner; root)
+	// Keep protects entries from the purges of Exact directories: an entry (Member form) it
+	// returns true for is left in place. Tar's own purges (Listed directories) ignore it:
+	// amrecover warns before those. nil keeps nothing.
+	Keep func(name string) bool
 }
 
 // Stats counts what Extract did.
@@ -53,6 +57,7 @@ func Extract(ctx context.Context, r io.Reader, fsys FS, opts Options) (Stats, er
 		sel:     opts.Select,
 		verbose: opts.Verbose,
 		notes:   opts.Notes,
+		keep:    opts.Keep,
 		owner:   opts.SameOwner,
 		root:    geteuid() == 0,
 		buf:     make([]byte, 1<<20),
@@ -78,6 +83,7 @@ type extractor struct {
 	sel     Selection
 	verbose io.Writer
 	notes   io.Writer
+	keep    func(string) bool
 	owner   bool
 	root    bool
 	buf     []byte
@@ -322,6 +328,10 @@ func (x *extractor) purge(h *Header, name string, listed bool) {
 		prefix += "/"
 	}
 	for _, v := range victims {
+		if !listed && !v.ghost && x.keep != nil && x.keep(path.Join(name, v.name)) {
+			fmt.Fprintf(x.notes, "amrshell: Keeping %s: it was there before the restore\n", quoteName(prefix+v.name))
+			continue
+		}
 		line := "amrshell: Deleting " + quoteName(prefix+v.name)
 		if listed {
 			fmt.Fprintln(x.verbose, line)
