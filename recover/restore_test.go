@@ -1,12 +1,10 @@
 package recover
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -224,7 +222,7 @@ func TestRestoreChainAsOfRun2(t *testing.T) {
 	if !strings.Contains(verbose.String(), "amrshell: Deleting './docs/obsolete.txt'\n") {
 		t.Errorf("verbose output lacks the deletion of docs/obsolete.txt:\n%s", verbose.String())
 	}
-	want := manifestFiles(t, filepath.Join(root, "MANIFEST/run2/localhost/_home_alice.jsonl"))
+	want := manifestFiles(t, root, 2, "localhost", "/home/alice")
 	got := map[string]string{}
 	err := filepath.WalkDir(target, func(p string, d os.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
@@ -255,69 +253,17 @@ func TestRestoreChainAsOfRun2(t *testing.T) {
 }
 
 // manifestFiles reads the regular files of a corpus manifest: path -> sha256.
-func manifestFiles(t *testing.T, path string) map[string]string {
+func manifestFiles(t *testing.T, root string, run int, host, disk string) map[string]string {
 	t.Helper()
-	f, err := os.Open(path)
+	m, err := corpus.Manifest(root, run, host, disk)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	files := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var e struct{ Path, Type, Sha256 string }
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatal(err)
-		}
+	for p, e := range m {
 		if e.Type == "file" {
-			files[e.Path] = e.Sha256
+			files[p] = e.SHA256
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return files
-}
-
-// `add *` restores a directory's entries exactly as `add .` would, deleting what a later dump
-// no longer has, but never what the user had in the restore directory before: amrecover's
-// `add *` did not touch it either.
-func TestExactRestoreKeepsWhatWasThere(t *testing.T) {
-	root := corpus.Unpack(t)
-	ctx := context.Background()
-	cat := openCorpus(t, root)
-	r := NewRestorer(cat, "")
-	target := t.TempDir()
-	if err := os.WriteFile(filepath.Join(target, "mine.txt"), []byte("mine"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// What s07 (client2 /etc as of run 2, `add *` at the top) puts in each group.
-	groups := []struct {
-		date  string
-		items []string
-	}{
-		{"2026-11-22-23-28-46", []string{"/default/", "/fstab", "/mtab", "/passwd", "/shadow", "/apt/", "/cron.d/", "/network/", "/ssh/", "/systemd/"}},
-		{"2026-11-22-23-29-02", []string{"/apt/", "/cron.d/", "/empty.d/", "/hosts", "/network/", "/ssh/", "/systemd/"}},
-	}
-	var verbose, notes bytes.Buffer
-	for _, g := range groups {
-		req := Request{CopyID: copyOf(t, cat, "client2", "/etc", g.date, "DailySet1"), ExactDirs: []string{"/"}}
-		for _, p := range g.items {
-			req.Items = append(req.Items, Item{Path: p, Dir: strings.HasSuffix(p, "/")})
-		}
-		if err := r.Restore(ctx, req, target, &verbose, &notes); err != nil {
-			t.Fatalf("restore %s: %v\nnotes:\n%s", g.date, err, notes.String())
-		}
-	}
-	if b, err := os.ReadFile(filepath.Join(target, "mine.txt")); err != nil || string(b) != "mine" {
-		t.Errorf("mine.txt: %q, %v; want it kept\nnotes:\n%s", b, err, notes.String())
-	}
-	if _, err := os.Lstat(filepath.Join(target, "default")); !os.IsNotExist(err) {
-		t.Errorf("default/ was deleted before run 2 but is still there (%v)\nnotes:\n%s", err, notes.String())
-	}
-	for _, want := range []string{"amrshell: Keeping './mine.txt': it was there before the restore\n", "amrshell: Deleting './default'\n"} {
-		if !strings.Contains(notes.String(), want) {
-			t.Errorf("notes lack %q:\n%s", want, notes.String())
-		}
-	}
 }

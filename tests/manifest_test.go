@@ -1,10 +1,8 @@
 package tests
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -24,45 +22,18 @@ import (
 // The corpus' MANIFEST: what each source tree held just before each run, and which runs dumped
 // what (runs.tsv, dumps.tsv). See the corpus README.txt.
 
-// manifestEntry is one line of MANIFEST/runN/HOST/DISK.jsonl.
-type manifestEntry struct {
-	Path          string `json:"path"` // relative to the DLE root
-	Type          string `json:"type"` // file, dir or symlink
-	Mode          string `json:"mode"` // octal, with setuid/setgid/sticky: "0644", "1777"
-	SHA256        string `json:"sha256"`
-	Target        string `json:"target"`
-	HardlinkGroup string `json:"hardlink_group"`
-}
+type (
+	manifestEntry = corpus.ManifestEntry
+	manifest      = map[string]corpus.ManifestEntry
+)
 
-type manifest map[string]manifestEntry
-
-// sanitise is Amanda's sanitise_filename: the DLE's name in index and manifest paths.
-func sanitise(s string) string { return strings.NewReplacer("/", "_", ":", "_", `\`, "_").Replace(s) }
-
+// loadManifest reads a run's tree of a disk; an empty one is an error.
 func loadManifest(root string, run int, host, disk string) (manifest, error) {
-	p := filepath.Join(root, "MANIFEST", "run"+strconv.Itoa(run), host, sanitise(disk)+".jsonl")
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
+	m, err := corpus.Manifest(root, run, host, disk)
+	if err == nil && len(m) == 0 {
+		err = fmt.Errorf("empty manifest of %s:%s at run %d", host, disk, run)
 	}
-	defer f.Close()
-	m := manifest{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var e manifestEntry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		m[e.Path] = e
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if len(m) == 0 {
-		return nil, fmt.Errorf("%s: empty manifest", p)
-	}
-	return m, nil
+	return m, err
 }
 
 // dumpRecord is one line of MANIFEST/dumps.tsv: a dump made by a run.
@@ -203,7 +174,7 @@ func snapshotTree(dir string) (map[string]treeEntry, error) {
 		if err != nil {
 			return err
 		}
-		e := treeEntry{Type: "other", Mode: unixMode(fi.Mode()), Info: fi}
+		e := treeEntry{Type: "other", Mode: corpus.ModeBits(fi.Mode()), Info: fi}
 		switch {
 		case fi.Mode().IsRegular():
 			e.Type = "file"
@@ -222,20 +193,6 @@ func snapshotTree(dir string) (map[string]treeEntry, error) {
 		return nil
 	})
 	return tree, err
-}
-
-func unixMode(m fs.FileMode) uint32 {
-	u := uint32(m.Perm())
-	if m&fs.ModeSetuid != 0 {
-		u |= 0o4000
-	}
-	if m&fs.ModeSetgid != 0 {
-		u |= 0o2000
-	}
-	if m&fs.ModeSticky != 0 {
-		u |= 0o1000
-	}
-	return u
 }
 
 // fileSHA256 hashes a regular file. Restored modes such as 0000 keep a non-root test from

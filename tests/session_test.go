@@ -274,7 +274,7 @@ func sessionDisks(stdin string) []hostDisk {
 // DLE, from the dump headers the index keeps; "" when the server has no index for it.
 func indexProgram(t *testing.T, root, host, disk string) string {
 	t.Helper()
-	headers, _ := filepath.Glob(filepath.Join(root, "state", "index", sanitise(host), sanitise(disk), "*.header"))
+	headers, _ := filepath.Glob(filepath.Join(root, "state", "index", corpus.Sanitise(host), corpus.Sanitise(disk), "*.header"))
 	if len(headers) == 0 {
 		return ""
 	}

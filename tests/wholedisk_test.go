@@ -65,7 +65,7 @@ func TestWholeDiskAsOfEachRun(t *testing.T) {
 	}
 	t.Run("group", func(t *testing.T) {
 		for _, tc := range tests {
-			t.Run(fmt.Sprintf("%s:%s/run%d/add %s", tc.host, sanitise(tc.disk), tc.run, tc.what), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s:%s/run%d/add %s", tc.host, corpus.Sanitise(tc.disk), tc.run, tc.what), func(t *testing.T) {
 				t.Parallel()
 				w := newWorld(t)
 				if tc.keep != "" {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"io/fs"
 	"os"
@@ -18,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/amrshell/amrshell/internal/corpus"
 )
 
 // dumpStream returns the data of a dump stored in vtape or holding files (each starts with a
@@ -51,33 +52,13 @@ func dumpStream(t testing.TB, root string, parts ...string) io.Reader {
 	return zr
 }
 
-// manifestEntry is one line of the corpus MANIFEST/runN/HOST/DISK.jsonl.
-type manifestEntry struct {
-	Path          string `json:"path"`
-	Type          string `json:"type"`
-	Mode          string `json:"mode"`
-	UID           int    `json:"uid"`
-	GID           int    `json:"gid"`
-	Mtime         int64  `json:"mtime"`
-	Size          int64  `json:"size"`
-	SHA256        string `json:"sha256"`
-	Target        string `json:"target"`
-	HardlinkGroup string `json:"hardlink_group"`
-}
+type manifestEntry = corpus.ManifestEntry
 
 func loadManifest(t testing.TB, file string) map[string]manifestEntry {
 	t.Helper()
-	data, err := os.ReadFile(file)
+	m, err := corpus.ReadManifest(file)
 	if err != nil {
 		t.Fatal(err)
-	}
-	m := map[string]manifestEntry{}
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		var e manifestEntry
-		if err := json.Unmarshal([]byte(line), &e); err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		m[e.Path] = e
 	}
 	return m
 }
@@ -139,7 +120,7 @@ func compareTree(t testing.TB, fsys fs.FS, man map[string]manifestEntry, c treeC
 			continue
 		}
 		want, _ := strconv.ParseUint(e.Mode, 8, 32)
-		if mode := unixMode(fi.Mode()); typ != "symlink" && mode != want {
+		if mode := uint64(corpus.ModeBits(fi.Mode())); typ != "symlink" && mode != want {
 			fail("%s: mode %o, want %s", p, mode, e.Mode)
 		}
 		st, _ := fi.Sys().(*syscall.Stat_t)
@@ -185,20 +166,6 @@ func compareTree(t testing.TB, fsys fs.FS, man map[string]manifestEntry, c treeC
 	if bad > 25 {
 		t.Errorf("... %d differences in all", bad)
 	}
-}
-
-func unixMode(m fs.FileMode) uint64 {
-	u := uint64(m.Perm())
-	if m&fs.ModeSetuid != 0 {
-		u |= 0o4000
-	}
-	if m&fs.ModeSetgid != 0 {
-		u |= 0o2000
-	}
-	if m&fs.ModeSticky != 0 {
-		u |= 0o1000
-	}
-	return u
 }
 
 func statBlocks(fi fs.FileInfo) int64 { return fi.Sys().(*syscall.Stat_t).Blocks }
