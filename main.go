@@ -71,7 +71,6 @@ func run(args []string) int {
 	status, err := shell.Main(ctx, cfg, os.Stdin, os.Stdout, os.Stderr)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "amrshell: %v\n", err)
-		return 1
 	}
 	return status
 }

@@ -56,6 +56,12 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 			return 1, err
 		}
 	}
+	if conf == nil {
+		// Without a configuration there is nothing to import: an empty new catalog is a typo.
+		if _, err := os.Stat(catPath); err != nil {
+			return 1, fmt.Errorf("catalog %s: %w", catPath, err)
+		}
+	}
 	cat, err := catalog.Open(ctx, catPath)
 	if err != nil {
 		return 1, fmt.Errorf("open catalog %s: %w", catPath, err)
