@@ -1,7 +1,6 @@
 package recover
 
 import (
-	"compress/bzip2"
 	"fmt"
 	"hash"
 	"hash/crc32"
@@ -51,8 +50,6 @@ func decompress(h *device.Header, r io.Reader) (io.ReadCloser, error) {
 			return nil, fmt.Errorf("start zstd decompression: %w", err)
 		}
 		return zr.IOReadCloser(), nil
-	case ".bz2":
-		return io.NopCloser(bzip2.NewReader(r)), nil
 	}
 	return nil, fmt.Errorf("unknown compression suffix %q in the dump's header", h.Comp)
 }
@@ -64,8 +61,6 @@ func customKind(prog string) string {
 		return ".gz"
 	case "zstd", "pzstd":
 		return ".zst"
-	case "bzip2", "pbzip2", "lbzip2":
-		return ".bz2"
 	}
 	return ""
 }
