@@ -204,8 +204,13 @@ func (s *Session) askFileOverwrite(ctx context.Context, g *group, shown, target 
 		s.printf("Restoring files into directory %s\n", shown)
 	}
 	cp, err := s.idx.Copy(ctx, g.dump.CopyID)
+	if err != nil {
+		fmt.Fprintf(s.errOut, "amrshell: %v\n", err)
+		s.failed = true
+		return false
+	}
 	var unlink []string
-	if err == nil && (cp.Program == "GNUTAR" || cp.Program == "APPLICATION" && cp.Application == "amgtar") {
+	if cp.Program == "GNUTAR" || cp.Program == "APPLICATION" && cp.Application == "amgtar" {
 		unlink = s.checkFileOverwrite(shown, target)
 	} else {
 		s.printf("All existing files in %s can be deleted\n", shown)
@@ -223,6 +228,7 @@ func (s *Session) askFileOverwrite(ctx context.Context, g *group, shown, target 
 	}
 	if !ok {
 		fmt.Fprintf(s.errOut, "Can't recover because I can't cleanup the restore directory (%s)\n", shown)
+		s.failed = true
 	}
 	return ok
 }

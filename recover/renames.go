@@ -15,27 +15,14 @@ import (
 // dumpdir and the rename records, before the first file, so the reading stops there. The
 // volumes come through device as for Restore (Request.Device), or "" for the usual ones.
 func (r *Restorer) Renames(ctx context.Context, copyID int64, device string) ([]gtar.Rename, error) {
-	cp, err := r.catalog.Copy(ctx, copyID)
+	n, err := r.openNative(ctx, copyID, device)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read the renames of %w", err)
 	}
-	what := fmt.Sprintf("%s:%s level %d of %s", cp.Host, cp.Disk, cp.Level, cp.Datestamp)
-	h, parts, err := r.clerk(device).Open(ctx, cp)
+	defer n.Close()
+	renames, err := dumpRenames(ctx, n)
 	if err != nil {
-		return nil, fmt.Errorf("read the renames of %s: %w", what, err)
-	}
-	defer parts.Close()
-	if err := checkProgram(h); err != nil {
-		return nil, fmt.Errorf("read the renames of %s: %w", what, err)
-	}
-	native, err := decompress(h, parts)
-	if err != nil {
-		return nil, fmt.Errorf("read the renames of %s: %w", what, err)
-	}
-	defer native.Close()
-	renames, err := dumpRenames(ctx, native)
-	if err != nil {
-		return nil, fmt.Errorf("read the renames of %s: %w", what, err)
+		return nil, fmt.Errorf("read the renames of %s: %w", n.what, err)
 	}
 	return renames, nil
 }

@@ -59,7 +59,7 @@ func TestRenamesReadsOnlyTheHead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer native.Close()
-	read := &countingReader{r: native}
+	read := &countingReader{ctx: ctx, r: native}
 	if _, err := dumpRenames(ctx, read); err != nil {
 		t.Fatal(err)
 	}

@@ -97,26 +97,13 @@ func (r *Restorer) changer(spec string) (Changer, error) {
 // Restore restores the paths of one group into the directory target, printing tar's verbose
 // lines on verbose and amrshell's own notes and progress on notes.
 func (r *Restorer) Restore(ctx context.Context, req Request, target string, verbose, notes io.Writer) (err error) {
-	cp, err := r.catalog.Copy(ctx, req.CopyID)
+	n, err := r.openNative(ctx, req.CopyID, req.Device)
 	if err != nil {
-		return err
+		return fmt.Errorf("restore %w", err)
 	}
-	what := fmt.Sprintf("%s:%s level %d of %s", cp.Host, cp.Disk, cp.Level, cp.Datestamp)
-	h, parts, err := r.clerk(req.Device).Open(ctx, cp)
-	if err != nil {
-		return fmt.Errorf("restore %s: %w", what, err)
-	}
-	defer parts.Close()
-	if err := checkProgram(h); err != nil {
-		return fmt.Errorf("restore %s: %w", what, err)
-	}
-	read := &countingReader{r: parts}
-	native, err := decompress(h, read)
-	if err != nil {
-		return fmt.Errorf("restore %s: %w", what, err)
-	}
-	defer native.Close()
-	crc := newCRCReader(native)
+	defer n.Close()
+	cp, h, what := n.copy, n.header, n.what
+	crc := newCRCReader(n)
 
 	root, err := gtar.OSRoot(target)
 	if err != nil {
@@ -148,11 +135,52 @@ func (r *Restorer) Restore(ctx context.Context, req Request, target string, verb
 	if err := crc.check(recorded); err != nil {
 		return fmt.Errorf("restore %s: %w", what, err)
 	}
-	fmt.Fprintf(notes, "%d kb\n", read.n/1024)
+	fmt.Fprintf(notes, "%d kb\n", n.read.n/1024)
 	if n := len(stats.Refused) + len(stats.Errors); n > 0 {
 		return fmt.Errorf("restore %s: %d entries refused or not restored (named above)", what, n)
 	}
 	return nil
+}
+
+// native is the native (uncompressed) stream of a copy, read through the clerk.
+type native struct {
+	io.Reader
+	copy   *catalog.Copy
+	header *device.Header // the first part's
+	what   string         // "host:disk level N of TS", for errors
+	read   *countingReader
+	parts  io.Closer
+	dec    io.Closer
+}
+
+// openNative opens the native stream of a copy, reading volumes through device (Request.Device)
+// or the usual changers. Errors start with what is being read.
+func (r *Restorer) openNative(ctx context.Context, copyID int64, device string) (*native, error) {
+	cp, err := r.catalog.Copy(ctx, copyID)
+	if err != nil {
+		return nil, err
+	}
+	what := fmt.Sprintf("%s:%s level %d of %s", cp.Host, cp.Disk, cp.Level, cp.Datestamp)
+	h, parts, err := r.clerk(device).Open(ctx, cp)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if err := checkProgram(h); err != nil {
+		parts.Close()
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	read := &countingReader{ctx: ctx, r: parts}
+	dec, err := decompress(h, read)
+	if err != nil {
+		parts.Close()
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return &native{Reader: dec, copy: cp, header: h, what: what, read: read, parts: parts, dec: dec}, nil
+}
+
+func (n *native) Close() error {
+	n.dec.Close()
+	return n.parts.Close()
 }
 
 // keep lists, the first time amrshell restores exactly into each of dirs under target, what is
@@ -201,16 +229,21 @@ func checkProgram(h *device.Header) error {
 	case h.Program == "APPLICATION" && (h.Application == "amgtar" || h.Application == ""):
 		return nil
 	}
-	return errors.New("dumps made by " + h.Program + " " + h.Application + " cannot be extracted by amrshell yet")
+	return errors.New("dumps made by " + strings.TrimSpace(h.Program+" "+h.Application) + " cannot be extracted by amrshell yet")
 }
 
-// countingReader counts the bytes read from the volumes, for progress.
+// countingReader counts the bytes read from the volumes, for progress, and stops the stream
+// when ctx is cancelled: every stage after it (decompression, tar, the CRC) reads through it.
 type countingReader struct {
-	r io.Reader
-	n int64
+	ctx context.Context
+	r   io.Reader
+	n   int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err

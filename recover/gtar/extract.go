@@ -74,6 +74,9 @@ func Extract(ctx context.Context, r io.Reader, fsys FS, opts Options) (Stats, er
 	}
 	err := x.run(NewReader(r))
 	x.finishDirs()
+	if err == nil {
+		err = ctx.Err() // cancelled while the reader skipped or finished a member
+	}
 	return x.stats, err
 }
 

@@ -59,7 +59,8 @@ type rootFS struct{ r *os.Root }
 func (f rootFS) Lstat(name string) (fs.FileInfo, error) { return f.r.Lstat(name) }
 
 func (f rootFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	d, err := f.r.Open(name)
+	// Only a directory: opening a fifo planted where one was expected would block for good.
+	d, err := f.r.OpenFile(name, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
