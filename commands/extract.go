@@ -209,9 +209,24 @@ func (s *Session) askFileOverwrite(ctx context.Context, g *group, shown, target 
 		s.failed = true
 		return false
 	}
+	// Everything below goes through the restore directory's root: a symbolic link in it must
+	// not lead the check, or the deletions, outside.
+	root, err := os.OpenRoot(target)
+	if err != nil {
+		fmt.Fprintf(s.errOut, "amrshell: open restore directory: %v\n", err)
+		s.failed = true
+		return false
+	}
+	defer root.Close()
+	rel := func(p string) string {
+		if r := strings.Trim(strings.TrimPrefix(p, shown), "/"); r != "" {
+			return r
+		}
+		return "."
+	}
 	var unlink []string
 	if cp.Program == "GNUTAR" || cp.Program == "APPLICATION" && cp.Application == "amgtar" {
-		unlink = s.checkFileOverwrite(shown, target)
+		unlink = s.checkFileOverwrite(shown, root, rel)
 	} else {
 		s.printf("All existing files in %s can be deleted\n", shown)
 	}
@@ -221,7 +236,7 @@ func (s *Session) askFileOverwrite(ctx context.Context, g *group, shown, target 
 	s.printf("\n")
 	ok := true
 	for _, p := range unlink {
-		if err := os.Remove(target + strings.TrimPrefix(p, shown)); err != nil {
+		if err := root.Remove(rel(p)); err != nil {
 			fmt.Fprintf(s.errOut, "Can't unlink %s: %s\n", p, errnoText(err))
 			ok = false
 		}
@@ -237,7 +252,7 @@ func (s *Session) askFileOverwrite(ctx context.Context, g *group, shown, target 
 // the restore will replace and returns the entries to delete first, in the order amrecover
 // deletes them. It looks the raw index names up, as amrecover does (so an escaped name like
 // `back\\slash` is looked for under that spelling).
-func (s *Session) checkFileOverwrite(shown, target string) []string {
+func (s *Session) checkFileOverwrite(shown string, root *os.Root, rel func(string) string) []string {
 	var unlink []string
 	add := func(p string) bool {
 		if slices.Contains(unlink, p) {
@@ -246,7 +261,7 @@ func (s *Session) checkFileOverwrite(shown, target string) []string {
 		unlink = slices.Insert(unlink, 0, p)
 		return true
 	}
-	lstat := func(p string) (fs.FileInfo, error) { return os.Lstat(target + strings.TrimPrefix(p, shown)) }
+	lstat := func(p string) (fs.FileInfo, error) { return root.Lstat(rel(p)) }
 	for _, g := range s.extract {
 		for _, f := range g.files {
 			path := strings.TrimSuffix(shown+f.path, "/")
@@ -271,7 +286,7 @@ func (s *Session) checkFileOverwrite(shown, target string) []string {
 					s.printf("Can't stat %s: %s\n", path, errnoText(err))
 				}
 			case fi.IsDir():
-				if !emptyDir(target + strings.TrimPrefix(path, shown)) {
+				if !emptyDir(root, rel(path)) {
 					s.printf("WARNING: All existing files in %s will be deleted.\n", path)
 				}
 			case fi.Mode().IsRegular():
@@ -286,8 +301,8 @@ func (s *Session) checkFileOverwrite(shown, target string) []string {
 	return unlink
 }
 
-func emptyDir(p string) bool {
-	f, err := os.Open(p)
+func emptyDir(root *os.Root, name string) bool {
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return true
 	}
