@@ -51,6 +51,11 @@ func (s *Session) extractFiles(ctx context.Context) {
 	for _, g := range s.extract {
 		g.files = pruneItems(g.files)
 	}
+	var groups []recover.Request
+	for _, g := range s.extract {
+		groups = append(groups, s.groupOf(g))
+	}
+	extract := recover.NewExtract(groups)
 	s.printNeeded(false)
 	s.printNeeded(true)
 	s.printf("\n")
@@ -79,7 +84,7 @@ func (s *Session) extractFiles(ctx context.Context) {
 				continue
 			}
 		}
-		s.restoreGroup(ctx, g)
+		s.restoreGroup(ctx, g, extract)
 		s.dropGroup(g)
 	}
 }
@@ -157,7 +162,7 @@ func pruneItems(files []extractItem) []extractItem {
 
 // restoreGroup asks about overwriting (level 0) and restores one group into the "directory"
 // property, else the local directory.
-func (s *Session) restoreGroup(ctx context.Context, g *group) {
+func (s *Session) restoreGroup(ctx context.Context, g *group, extract *recover.Extract) {
 	shown, ok := s.property("directory")
 	if !ok {
 		shown = s.localDir
@@ -166,7 +171,9 @@ func (s *Session) restoreGroup(ctx context.Context, g *group) {
 	if g.dump.Level == 0 && !s.askFileOverwrite(ctx, g, shown, target) {
 		return
 	}
-	if err := s.restore.Restore(ctx, s.groupOf(g), target, s.out, s.errOut); err != nil {
+	req := s.groupOf(g)
+	req.Extract = extract
+	if err := s.restore.Restore(ctx, req, target, s.out, s.errOut); err != nil {
 		fmt.Fprintf(s.errOut, "amrshell: %v\n", err)
 		s.failed = true
 	}
@@ -183,7 +190,7 @@ func (s *Session) groupOf(g *group) recover.Request {
 		if f.dir && p != "/" {
 			p += "/"
 		}
-		out.Items = append(out.Items, recover.Item{Path: p, Dir: f.dir})
+		out.Items = append(out.Items, recover.Item{Path: p, Dir: f.dir, Named: f.named})
 	}
 	if s.deviceChosen && s.deviceSet {
 		out.Device = s.device

@@ -93,7 +93,7 @@ func (s *Session) followRenames(ctx context.Context) {
 		if g := groups[a.Dump]; g != nil {
 			dump = &g.dump
 		}
-		g, _ := s.addExtractItem(dump, a.Path, translate(a.Path, s.translate), true)
+		g, _ := s.addExtractItem(dump, a.Path, translate(a.Path, s.translate), true, false)
 		groups[a.Dump] = g
 		why := "for its unchanged files"
 		if a.Dump == a.Renamed {

@@ -27,6 +27,7 @@ type extractItem struct {
 	path  string // raw, cleaned
 	tpath string // translated, cleaned
 	dir   bool
+	named bool // chosen by its name, not by a wildcard: restored even if a later dump deleted it
 }
 
 // starRegex is what amrecover matches for the glob "*": every name but ".".
@@ -36,20 +37,22 @@ const (
 )
 
 // addExtractItem adds a path to the group of its dump; added is false when it was there.
-func (s *Session) addExtractItem(dump *catalog.HistoryItem, path, tpath string, dir bool) (g *group, added bool) {
+func (s *Session) addExtractItem(dump *catalog.HistoryItem, path, tpath string, dir, named bool) (g *group, added bool) {
 	p := cleanPathname(path)
+	item := extractItem{p, cleanPathname(tpath), dir, named}
 	for _, o := range s.extract {
 		if o.dump.Level == dump.Level && o.dump.Tapes == dump.Tapes {
-			for _, f := range o.files {
+			for i, f := range o.files {
 				if f.path == p {
+					o.files[i].named = f.named || named
 					return o, false
 				}
 			}
-			o.files = slices.Insert(o.files, 0, extractItem{p, cleanPathname(tpath), dir})
+			o.files = slices.Insert(o.files, 0, item)
 			return o, true
 		}
 	}
-	g = &group{dump: *dump, files: []extractItem{{p, cleanPathname(tpath), dir}}}
+	g = &group{dump: *dump, files: []extractItem{item}}
 	at := len(s.extract)
 	for i, o := range s.extract {
 		if dump.Date < o.dump.Date {
@@ -87,13 +90,14 @@ func (s *Session) deleteExtractItem(dump *catalog.HistoryItem, path string) bool
 // entered (silently) for the while.
 func (s *Session) addGlob(ctx context.Context, raw string) {
 	s.withPattern(ctx, raw, true, "%s is not a valid shell wildcard pattern: %s\n", func(path, re string) {
-		s.addFile(ctx, path, re)
+		name, _ := fileOfPath(path)
+		s.addFile(ctx, path, re, !strings.ContainsAny(name, "*?["))
 	})
 }
 
 func (s *Session) addRegex(ctx context.Context, raw string) {
 	s.withPattern(ctx, raw, false, "\"%s\" is not a valid regular expression: %s\n", func(path, re string) {
-		s.addFile(ctx, path, re)
+		s.addFile(ctx, path, re, false)
 	})
 }
 
@@ -151,7 +155,7 @@ func (s *Session) leave(ctx context.Context, sdir string) {
 // owns something at or below it. For "*" the cwd also becomes an exact directory of the
 // groups it went to: amrecover's "*" leaves out the cwd itself, and with it what tar needs to
 // restore the cwd as it was (deletions, renames); the Restorer makes up for that.
-func (s *Session) addFile(ctx context.Context, path, regex string) {
+func (s *Session) addFile(ctx context.Context, path, regex string, named bool) {
 	star := false
 	switch regex {
 	case "/[/]*$": // "/" is "."
@@ -174,7 +178,7 @@ func (s *Session) addFile(ctx context.Context, path, regex string) {
 		}
 		found = true
 		if !isDir(it.tpath) {
-			g, added := s.addExtractItem(it.dump, it.path, it.tpath, false)
+			g, added := s.addExtractItem(it.dump, it.path, it.tpath, false, named)
 			if added {
 				s.printf("Added file %s\n", quote(it.tpath))
 			} else {
@@ -191,7 +195,7 @@ func (s *Session) addFile(ctx context.Context, path, regex string) {
 		}
 		added := false
 		for _, d := range owners {
-			g, ok := s.addExtractItem(d, it.path, it.tpath, true)
+			g, ok := s.addExtractItem(d, it.path, it.tpath, true, named)
 			if ok {
 				s.printf("Added dir %s at date %s\n", quote(it.tpath), nicedate(d.Date))
 				added = true

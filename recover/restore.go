@@ -25,12 +25,39 @@ type Request struct {
 	// Device is the device or changer chosen in the session (setdevice, settape, "d" at a
 	// Load tape prompt), read instead of the configured changers; "" for none.
 	Device string
+	// Extract is the extract this group belongs to (NewExtract); nil for a group on its own.
+	Extract *Extract
+}
+
+// Extract is what the groups of one extract share: the entries that were in the exactly
+// restored directories before the extract began, and the paths chosen by name in any group.
+// The silent purges that make `add *` exact delete neither: amrecover's `add *` never touched
+// what the user had in the restore directory, and a file chosen by name is restored even if a
+// later dump deleted it.
+type Extract struct {
+	before map[string]bool // "target\x00member path" of entries there before
+	listed map[string]bool // "target\x00dir" of the exact directories already listed
+	named  map[string]bool // member paths chosen by name in any group
+}
+
+// NewExtract starts an extract of the given groups.
+func NewExtract(groups []Request) *Extract {
+	x := &Extract{before: map[string]bool{}, listed: map[string]bool{}, named: map[string]bool{}}
+	for _, g := range groups {
+		for _, it := range g.Items {
+			if it.Named {
+				x.named[memberName(it.Path)] = true
+			}
+		}
+	}
+	return x
 }
 
 // Item is one chosen path.
 type Item struct {
-	Path string
-	Dir  bool
+	Path  string
+	Dir   bool
+	Named bool // chosen by its name, not matched by a wildcard: no exact purge deletes it
 }
 
 // Restorer restores the groups of an extract list from the volumes and holding files the
@@ -41,17 +68,12 @@ type Restorer struct {
 
 	mu       sync.Mutex
 	changers map[string]Changer // by changer spec ("chg-disk:/vtapes/main")
-	// before holds, for each restore directory and directory restored exactly (`add *`), the
-	// entries that were there before amrshell first restored into it ("target\x00dir/name"),
-	// and each such directory ("target\x00dir") once listed: amrecover's `add *` never
-	// deleted what the user had there, so amrshell's exact restore must not either.
-	before map[string]bool
 }
 
 // NewRestorer reads volumes through the changers the catalog records for each storage, or
 // through device when it is not empty (-d).
 func NewRestorer(cat *catalog.Catalog, device string) *Restorer {
-	return &Restorer{catalog: cat, device: device, changers: map[string]Changer{}, before: map[string]bool{}}
+	return &Restorer{catalog: cat, device: device, changers: map[string]Changer{}}
 }
 
 // clerk is the clerk for one request: its volumes come through the request's device, else
@@ -110,7 +132,11 @@ func (r *Restorer) Restore(ctx context.Context, req Request, target string, verb
 		return fmt.Errorf("open restore directory %s: %w", target, err)
 	}
 	defer root.Close()
-	keep, err := r.keep(root, target, req.ExactDirs)
+	x := req.Extract
+	if x == nil {
+		x = NewExtract([]Request{req})
+	}
+	keep, err := x.keep(root, target, req.ExactDirs)
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", what, err)
 	}
@@ -183,18 +209,15 @@ func (n *native) Close() error {
 	return n.parts.Close()
 }
 
-// keep lists, the first time amrshell restores exactly into each of dirs under target, what is
-// there already, and returns the test that spares those entries from exact purges.
-func (r *Restorer) keep(root gtar.FS, target string, dirs []string) (func(name string) bool, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// keep lists, the first time the extract restores exactly into each of dirs under target, what
+// is there already, and returns the test that spares those entries, and the paths chosen by
+// name, from exact purges.
+func (x *Extract) keep(root gtar.FS, target string, dirs []string) (func(name string) bool, error) {
 	for _, d := range dirs {
 		dir := memberName(d)
-		key := target + "\x00" + dir
-		if r.before[key] {
+		if x.listed[target+"\x00"+dir] {
 			continue
 		}
-		r.before[key] = true
 		list := dir
 		if list == "" {
 			list = "."
@@ -204,14 +227,11 @@ func (r *Restorer) keep(root gtar.FS, target string, dirs []string) (func(name s
 			return nil, fmt.Errorf("list what is in ./%s before restoring into it: %w", dir, err)
 		}
 		for _, e := range ents {
-			r.before[target+"\x00"+path.Join(dir, e.Name())] = true
+			x.before[target+"\x00"+path.Join(dir, e.Name())] = true
 		}
+		x.listed[target+"\x00"+dir] = true
 	}
-	return func(name string) bool {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		return r.before[target+"\x00"+name]
-	}, nil
+	return func(name string) bool { return x.named[name] || x.before[target+"\x00"+name] }, nil
 }
 
 // memberName turns a path in the index's raw form ("/docs/", "/") into the archive's member

@@ -267,3 +267,52 @@ func manifestFiles(t *testing.T, root string, run int, host, disk string) map[st
 	}
 	return files
 }
+
+// `add *` restores a directory's entries exactly as `add .` would, deleting what a later dump
+// no longer has, but never what the user had in the restore directory before: amrecover's
+// `add *` did not touch it either.
+func TestExactRestoreKeepsWhatWasThere(t *testing.T) {
+	root := corpus.Unpack(t)
+	ctx := context.Background()
+	cat := openCorpus(t, root)
+	r := NewRestorer(cat, "")
+	target := t.TempDir()
+	if err := os.WriteFile(filepath.Join(target, "mine.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// What s07 (client2 /etc as of run 2, `add *` at the top) puts in each group.
+	groups := []struct {
+		date  string
+		items []string
+	}{
+		{"2026-11-22-23-28-46", []string{"/default/", "/fstab", "/mtab", "/passwd", "/shadow", "/apt/", "/cron.d/", "/network/", "/ssh/", "/systemd/"}},
+		{"2026-11-22-23-29-02", []string{"/apt/", "/cron.d/", "/empty.d/", "/hosts", "/network/", "/ssh/", "/systemd/"}},
+	}
+	var reqs []Request
+	for _, g := range groups {
+		req := Request{CopyID: copyOf(t, cat, "client2", "/etc", g.date, "DailySet1"), ExactDirs: []string{"/"}}
+		for _, p := range g.items {
+			req.Items = append(req.Items, Item{Path: p, Dir: strings.HasSuffix(p, "/")})
+		}
+		reqs = append(reqs, req)
+	}
+	extract := NewExtract(reqs)
+	var verbose, notes bytes.Buffer
+	for i, req := range reqs {
+		req.Extract = extract
+		if err := r.Restore(ctx, req, target, &verbose, &notes); err != nil {
+			t.Fatalf("restore %s: %v\nnotes:\n%s", groups[i].date, err, notes.String())
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(target, "mine.txt")); err != nil || string(b) != "mine" {
+		t.Errorf("mine.txt: %q, %v; want it kept\nnotes:\n%s", b, err, notes.String())
+	}
+	if _, err := os.Lstat(filepath.Join(target, "default")); !os.IsNotExist(err) {
+		t.Errorf("default/ was deleted before run 2 but is still there (%v)\nnotes:\n%s", err, notes.String())
+	}
+	for _, want := range []string{"amrshell: Keeping './mine.txt': it was there before the restore\n", "amrshell: Deleting './default'\n"} {
+		if !strings.Contains(notes.String(), want) {
+			t.Errorf("notes lack %q:\n%s", want, notes.String())
+		}
+	}
+}
