@@ -66,8 +66,11 @@ func run(args []string) int {
 	}
 	cfg.Version = version
 
+	// The first SIGINT or SIGTERM cancels what is running (an extract removes the file it was
+	// writing) and ends the shell; a second one kills at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(ctx, stop)
 	status, err := shell.Main(ctx, cfg, os.Stdin, os.Stdout, os.Stderr)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "amrshell: %v\n", err)

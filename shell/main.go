@@ -95,7 +95,10 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 	})
 	fmt.Fprintf(out, "AMRSHELL Version %s. Reading catalog %s ...\n", cfg.Version, catPath)
 	sess.Start(ctx, host, time.Now().Format("2006-01-02"))
-	if err := Run(ctx, sess, input, errOut); err != nil && ctx.Err() == nil {
+	if err := Run(ctx, sess, input, errOut); err != nil {
+		if ctx.Err() != nil {
+			return 1, fmt.Errorf("interrupted")
+		}
 		return 1, err
 	}
 	if sess.ExtractFailed() {

@@ -80,6 +80,26 @@ func (in *Input) readCommand() (string, error) {
 	}
 }
 
+// readCommandCtx is readCommand, given up when ctx ends: a read from a pipe or terminal cannot
+// be interrupted, so it runs on its own; the shell ends right after, so it is not waited for.
+func (in *Input) readCommandCtx(ctx context.Context) (string, error) {
+	type result struct {
+		line string
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		line, err := in.readCommand()
+		done <- result{line, err}
+	}()
+	select {
+	case r := <-done:
+		return r.line, r.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
 // Unused reports how many lines the answer buffer read in and never used: amrecover loses
 // them too, but the user should know.
 func (in *Input) Unused() int {
@@ -104,7 +124,11 @@ func Run(ctx context.Context, s Session, in *Input, errOut io.Writer) error {
 			return err
 		}
 		fmt.Fprint(in.out, Prompt)
-		line, err := in.readCommand()
+		line, err := in.readCommandCtx(ctx)
+		if ctx.Err() != nil {
+			fmt.Fprintln(in.out)
+			return ctx.Err()
+		}
 		if errors.Is(err, io.EOF) {
 			fmt.Fprintln(in.out)
 			break

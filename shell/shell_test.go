@@ -3,8 +3,10 @@ package shell
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -146,4 +148,32 @@ func TestRunTerminalKeepsTypeahead(t *testing.T) {
 	if errOut.Len() > 0 {
 		t.Errorf("stderr %q, want nothing", errOut.String())
 	}
+}
+
+// An interrupt (ctx cancelled) ends the shell even while it waits for input that never comes.
+func TestRunInterruptedWhileReading(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	prompted := make(chan struct{})
+	out := &notifyWriter{first: prompted}
+	in := NewInput(pr, out, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, &script{in: in}, in, io.Discard) }()
+	<-prompted // Run waits for a command now
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v, want context.Canceled", err)
+	}
+}
+
+// notifyWriter closes first at its first write.
+type notifyWriter struct {
+	first chan struct{}
+	once  sync.Once
+}
+
+func (w *notifyWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.first) })
+	return len(p), nil
 }
