@@ -326,3 +326,16 @@ func TestLocal(t *testing.T) {
 		t.Errorf("list file: %q, %v", b, err)
 	}
 }
+
+// list FILE says when the file could not be written, instead of claiming it was.
+func TestListToFullDevice(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full here")
+	}
+	ts := newTestSession(t)
+	ts.run("add bin")
+	ts.run("list /dev/full")
+	if strings.Contains(ts.out.String(), "Extract list written") || !strings.Contains(ts.errOut.String(), "write extract list to /dev/full: ") {
+		t.Errorf("stdout %q, stderr %q: want an error and no claim of success", ts.out.String(), ts.errOut.String())
+	}
+}

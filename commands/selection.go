@@ -1,8 +1,10 @@
 package commands
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -290,25 +292,34 @@ func (s *Session) deleteFile(ctx context.Context, name, regex string) {
 // list prints the extract list, or writes it to a file (relative to the local directory).
 // Like ls, it does not go through $PAGER as amrecover's does.
 func (s *Session) list(raw string, toFile bool) {
-	out := s.out
-	var f *os.File
-	if toFile {
-		var err error
-		if f, err = os.Create(s.localPath(unquote(raw))); err != nil {
-			s.printf("Can't open file %s to print extract list into\n", raw)
-			return
-		}
-		defer f.Close()
-		out = f
+	if !toFile {
+		s.writeList(s.out)
+		return
 	}
+	f, err := os.Create(s.localPath(unquote(raw)))
+	if err != nil {
+		s.printf("Can't open file %s to print extract list into\n", raw)
+		return
+	}
+	w := bufio.NewWriter(f)
+	s.writeList(w)
+	err = w.Flush()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintf(s.errOut, "amrshell: write extract list to %s: %v\n", raw, err)
+		return
+	}
+	s.printf("Extract list written to file %s\n", raw)
+}
+
+func (s *Session) writeList(out io.Writer) {
 	for _, g := range s.extract {
 		fmt.Fprintf(out, "TAPE %s LEVEL %d DATE %s\n", g.dump.Tapes, g.dump.Level, g.dump.Date)
 		for _, it := range g.files {
 			fmt.Fprintf(out, "\t%s\n", it.tpath)
 		}
-	}
-	if toFile {
-		s.printf("Extract list written to file %s\n", raw)
 	}
 }
 
