@@ -40,12 +40,23 @@ func (c *Catalog) ImportServer(ctx context.Context, cfg *amconf.Config) (ImportS
 	if err := c.importConfig(ctx, cfg); err != nil {
 		return st, fmt.Errorf("import config %s: %w", cfg.Path, err)
 	}
-	vols, changed, err := c.importTapelist(ctx, cfg.Tapelist)
+	vols, changed, fi, err := c.importTapelist(ctx, cfg.Tapelist)
 	if err != nil {
 		return st, fmt.Errorf("import tapelist %s: %w", cfg.Tapelist, err)
 	}
 	if err := c.importLogs(ctx, cfg, vols, changed, &st); err != nil {
 		return st, err
+	}
+	if changed {
+		// Only now: an import stopped before the logs were judged against the new tapelist
+		// must see it as changed again next time.
+		err := c.inTx(ctx, func(tx *sql.Tx) error {
+			_, err := upsertSource(ctx, tx, cfg.Tapelist, "tapelist", fi)
+			return err
+		})
+		if err != nil {
+			return st, fmt.Errorf("import tapelist %s: %w", cfg.Tapelist, err)
+		}
 	}
 	if err := c.importHolding(ctx, cfg, &st); err != nil {
 		return st, err
@@ -113,24 +124,25 @@ func (c *Catalog) importConfig(ctx context.Context, cfg *amconf.Config) error {
 	})
 }
 
-// importTapelist reads the tapelist and stores it when it changed since the last run.
-func (c *Catalog) importTapelist(ctx context.Context, path string) ([]Volume, bool, error) {
+// importTapelist reads the tapelist and stores its volumes when it changed since the last run;
+// the caller records it as read once the logs were judged against it.
+func (c *Catalog) importTapelist(ctx context.Context, path string) ([]Volume, bool, os.FileInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
 	vols, err := ParseTapelist(f)
 	if err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
 	unchanged, err := c.sourceUnchanged(ctx, path, fi)
 	if err != nil || unchanged {
-		return vols, false, err
+		return vols, false, fi, err
 	}
 	err = c.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM volumes"); err != nil {
@@ -143,10 +155,9 @@ func (c *Catalog) importTapelist(ctx context.Context, path string) ([]Volume, bo
 				return err
 			}
 		}
-		_, err := upsertSource(ctx, tx, path, "tapelist", fi)
-		return err
+		return nil
 	})
-	return vols, true, err
+	return vols, true, fi, err
 }
 
 // selectedLog is a trace log that find.c's find_dump reads.
