@@ -125,12 +125,7 @@ func TestCorpusTrees(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			fsys, err := OSRoot(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer fsys.Close()
+			dir, fsys := tempRoot(t)
 			restore(t, root, fsys, tc.chain)
 			man := loadManifest(t, filepath.Join(root, "MANIFEST", tc.manifest+".jsonl"))
 			compareTree(t, os.DirFS(dir), man, osTree())
@@ -142,12 +137,7 @@ func TestCorpusTrees(t *testing.T) {
 // TestCorpusSparse checks that the sparse file's holes stay holes.
 func TestCorpusSparse(t *testing.T) {
 	root := corpus.Unpack(t)
-	dir := t.TempDir()
-	fsys, err := OSRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fsys.Close()
+	dir, fsys := tempRoot(t)
 	restore(t, root, fsys, []level{{aliceL0, PathSelection{"data/sparse.img": Listed}}})
 	fi, err := os.Stat(filepath.Join(dir, "data/sparse.img"))
 	if err != nil {
@@ -199,12 +189,7 @@ func TestCorpusVerbose(t *testing.T) {
 // (s03 shows it) and loses the unchanged files; amrshell moves them and prints tar's lines.
 func TestCorpusRenameUnderListedDir(t *testing.T) {
 	root := corpus.Unpack(t)
-	dir := t.TempDir()
-	fsys, err := OSRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fsys.Close()
+	dir, fsys := tempRoot(t)
 	sel := PathSelection{"projects": Listed}
 	got := restore(t, root, fsys, []level{{aliceL0, sel}, {aliceL1, sel}})
 

@@ -259,12 +259,7 @@ func TestExactSelection(t *testing.T) {
 	l0 := newArchive().dumpdir(t, "./", "Da", "Db").dumpdir(t, "./a/", "Yf").dumpdir(t, "./b/", "Yg").
 		file(t, "./a/f", "f").file(t, "./b/g", "g").bytes(t)
 	l1 := newArchive().dumpdir(t, "./", "Da").dumpdir(t, "./a/", "Nf", "Yh").file(t, "./a/h", "h").bytes(t)
-	dir := t.TempDir()
-	fsys, err := OSRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fsys.Close()
+	dir, fsys := tempRoot(t)
 	if _, _, _, err := extract(t, l0, fsys, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -300,12 +295,7 @@ func TestRenames(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			fsys, err := OSRoot(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer fsys.Close()
+			dir, fsys := tempRoot(t)
 			if _, _, _, err := extract(t, l0, fsys, nil); err != nil {
 				t.Fatal(err)
 			}

@@ -324,3 +324,15 @@ func lines(s string) []string {
 	}
 	return out
 }
+
+// tempRoot is a new empty restore directory of the test and the FS over it.
+func tempRoot(t testing.TB) (string, FS) {
+	t.Helper()
+	dir := t.TempDir()
+	fsys, err := OSRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fsys.Close() })
+	return dir, fsys
+}

@@ -185,12 +185,7 @@ func TestReaderSparse(t *testing.T) {
 			}
 
 			// Extraction places the fragments and keeps the holes.
-			dir := t.TempDir()
-			fsys, err := OSRoot(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer fsys.Close()
+			dir, fsys := tempRoot(t)
 			st, _, _, err := extract(t, arc, fsys, nil)
 			if err != nil || st.Files != 2 || st.Bytes != int64(len(stored))+2 {
 				t.Fatalf("extract: %+v, %v", st, err)
