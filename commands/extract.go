@@ -76,7 +76,7 @@ func (s *Session) extractFiles(ctx context.Context) {
 		} else {
 			s.printf("Extracting files using tape drive %s on host %s.\n", s.deviceName(), s.tapeServer)
 			s.printf("Load tape %s now\n", tapeLabels(g.dump.Tapes)[0])
-			switch s.okayToContinue(true, true) {
+			switch s.okayToContinue(ctx, true, true) {
 			case answerNo:
 				return
 			case answerSkip:
@@ -237,7 +237,7 @@ func (s *Session) askFileOverwrite(ctx context.Context, g *group, shown, target 
 	} else {
 		s.printf("All existing files in %s can be deleted\n", shown)
 	}
-	if s.okayToContinue(false, false) == answerNo {
+	if s.okayToContinue(ctx, false, false) == answerNo {
 		return false
 	}
 	s.printf("\n")
@@ -331,7 +331,7 @@ func errnoText(err error) string {
 // okayToContinue is amrecover's question before a volume (allowTape: "d" changes the device;
 // allowSkip: "s" skips the group) and before overwriting. The end of input means no.
 // (amrecover also has a "r"etry answer for questions amrshell never asks.)
-func (s *Session) okayToContinue(allowTape, allowSkip bool) answer {
+func (s *Session) okayToContinue(ctx context.Context, allowTape, allowSkip bool) answer {
 	getDevice := false
 	for {
 		var prompt string
@@ -345,10 +345,10 @@ func (s *Session) okayToContinue(allowTape, allowSkip bool) answer {
 		default:
 			prompt = "Continue [?/Y/n]? "
 		}
-		line, err := s.ask.Ask(prompt)
+		line, err := s.ask.Ask(ctx, prompt)
 		if err != nil {
 			s.printf("\n")
-			if getDevice {
+			if getDevice && ctx.Err() == nil {
 				getDevice = false
 				continue
 			}

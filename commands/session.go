@@ -43,9 +43,9 @@ type deviceDisks interface {
 }
 
 // Interactive asks the user a question: it prints prompt and returns the answer without its
-// newline, or io.EOF at the end of input.
+// newline, io.EOF at the end of input, or ctx's error when ctx ends first (Ctrl-C).
 type Interactive interface {
-	Ask(prompt string) (string, error)
+	Ask(ctx context.Context, prompt string) (string, error)
 }
 
 // Restorer restores one group of the extract list into the directory target, writing tar's

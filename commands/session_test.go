@@ -56,7 +56,7 @@ type answers struct {
 	asked bool
 }
 
-func (a *answers) Ask(prompt string) (string, error) {
+func (a *answers) Ask(_ context.Context, prompt string) (string, error) {
 	io.WriteString(a.out, prompt)
 	a.asked = true
 	if len(a.lines) == 0 {

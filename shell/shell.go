@@ -37,11 +37,11 @@ func NewInput(in io.Reader, out io.Writer, script bool) *Input {
 }
 
 // Ask prints a question and returns the answer, without its newline; io.EOF at the end of input.
-func (in *Input) Ask(question string) (string, error) {
+func (in *Input) Ask(ctx context.Context, question string) (string, error) {
 	fmt.Fprint(in.out, question)
 	if !in.script {
 		// A terminal hands over one line at a time: nothing typed ahead may be lost.
-		return in.readCommand()
+		return in.readCommandCtx(ctx)
 	}
 	if in.ans == nil {
 		in.ans = bufio.NewReaderSize(in.raw, 4096)

@@ -22,7 +22,7 @@ func (s *script) Exec(ctx context.Context, line string) bool {
 	case line == "quit":
 		return true
 	case strings.HasPrefix(line, "ask "):
-		ans, err := s.in.Ask(strings.TrimPrefix(line, "ask ") + "? ")
+		ans, err := s.in.Ask(ctx, strings.TrimPrefix(line, "ask ")+"? ")
 		if err != nil {
 			s.log = append(s.log, "answer error "+err.Error())
 			return false
