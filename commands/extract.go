@@ -184,6 +184,7 @@ func (s *Session) groupOf(g *group) recover.Request {
 	out := recover.Request{
 		CopyID:    g.dump.CopyID,
 		ExactDirs: slices.Clone(g.exactDirs),
+		Progress:  s.prog,
 	}
 	for _, f := range g.files {
 		p := f.path

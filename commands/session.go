@@ -63,6 +63,8 @@ type Options struct {
 	TapeServer  string // the tape server named in messages (-t); "" means "localhost"
 	Device      string // -d; "" asks the catalog (amrecover-changer, tpchanger, tapedev)
 	LocalDir    string // the initial local directory (lcd); "" means the process's
+	// Progress is told how each restore goes (recover.Request.Progress); nil shows nothing.
+	Progress recover.Progress
 }
 
 // Session is one amrecover session: the state amrecover keeps, the state amindexd keeps for it,
@@ -70,6 +72,7 @@ type Options struct {
 type Session struct {
 	idx     Index
 	restore Restorer
+	prog    recover.Progress
 	ask     Interactive
 	out     io.Writer
 	errOut  io.Writer
@@ -125,6 +128,7 @@ func New(opts Options) *Session {
 	s := &Session{
 		idx:        opts.Index,
 		restore:    opts.Restorer,
+		prog:       opts.Progress,
 		ask:        opts.Interactive,
 		out:        opts.Out,
 		errOut:     opts.Err,

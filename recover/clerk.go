@@ -25,6 +25,7 @@ type ChangerFunc func(ctx context.Context, storage string) (Changer, error)
 // and hands out the parts' data as one stream.
 type Clerk struct {
 	Changers ChangerFunc
+	Progress Progress // told of each part before its volume is loaded; nil for none
 }
 
 // Open returns the header of the copy's first part and a reader of all its parts' data,
@@ -100,6 +101,9 @@ func (s *partStream) open(i int) (*device.Header, error) {
 		return nil, err
 	}
 	part := s.copy.Parts[i]
+	if s.clerk.Progress != nil {
+		s.clerk.Progress.Part(part, i+1, len(s.copy.Parts))
+	}
 	var (
 		h    *device.Header
 		data io.ReadCloser

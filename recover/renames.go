@@ -15,7 +15,11 @@ import (
 // dumpdir and the rename records, before the first file, so the reading stops there. The
 // volumes come through device as for Restore (Request.Device), or "" for the usual ones.
 func (r *Restorer) Renames(ctx context.Context, copyID int64, device string) ([]gtar.Rename, error) {
-	n, err := r.openNative(ctx, copyID, device)
+	cp, err := r.catalog.Copy(ctx, copyID)
+	if err != nil {
+		return nil, fmt.Errorf("read the renames of %w", err)
+	}
+	n, err := r.openNative(ctx, cp, device, noProgress{})
 	if err != nil {
 		return nil, fmt.Errorf("read the renames of %w", err)
 	}

@@ -59,15 +59,15 @@ func TestRenamesReadsOnlyTheHead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer native.Close()
-	read := &countingReader{ctx: ctx, r: native}
-	if _, err := dumpRenames(ctx, read); err != nil {
+	var log progressLog
+	if _, err := dumpRenames(ctx, &countingReader{ctx: ctx, r: native, progress: &log}); err != nil {
 		t.Fatal(err)
 	}
 	rest, err := io.Copy(io.Discard, native)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rest == 0 || read.n+rest != h.NativeCRC.Size {
-		t.Errorf("read %d bytes of %d and left %d: the reading did not stop at the first file", read.n, h.NativeCRC.Size, rest)
+	if rest == 0 || log.read+rest != h.NativeCRC.Size {
+		t.Errorf("read %d bytes of %d and left %d: the reading did not stop at the first file", log.read, h.NativeCRC.Size, rest)
 	}
 }

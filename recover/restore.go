@@ -27,6 +27,8 @@ type Request struct {
 	Device string
 	// Extract is the extract this group belongs to (NewExtract); nil for a group on its own.
 	Extract *Extract
+	// Progress is told how the restore goes; nil shows nothing.
+	Progress Progress
 }
 
 // Extract is what the groups of one extract share: the entries that were in the exactly
@@ -117,14 +119,24 @@ func (r *Restorer) changer(spec string) (Changer, error) {
 }
 
 // Restore restores the paths of one group into the directory target, printing tar's verbose
-// lines on verbose and amrshell's own notes and progress on notes.
+// lines on verbose and amrshell's own notes on notes, and telling req.Progress how it goes.
 func (r *Restorer) Restore(ctx context.Context, req Request, target string, verbose, notes io.Writer) (err error) {
-	n, err := r.openNative(ctx, req.CopyID, req.Device)
+	cp, err := r.catalog.Copy(ctx, req.CopyID)
+	if err != nil {
+		return fmt.Errorf("restore %w", err)
+	}
+	prog := req.Progress
+	if prog == nil {
+		prog = noProgress{}
+	}
+	prog.Begin(describe(cp), mediaBytes(cp))
+	defer prog.End() // deferred before n.Close, so run after it: no part is read after End
+	n, err := r.openNative(ctx, cp, req.Device, prog)
 	if err != nil {
 		return fmt.Errorf("restore %w", err)
 	}
 	defer n.Close()
-	cp, h, what := n.copy, n.header, n.what
+	h, what := n.header, n.what
 	crc := newCRCReader(n)
 
 	root, err := gtar.OSRoot(target)
@@ -146,6 +158,7 @@ func (r *Restorer) Restore(ctx context.Context, req Request, target string, verb
 		Notes:     notes,
 		SameOwner: os.Geteuid() == 0,
 		Keep:      keep,
+		Restored:  prog.Restored,
 	})
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", what, err)
@@ -161,7 +174,6 @@ func (r *Restorer) Restore(ctx context.Context, req Request, target string, verb
 	if err := crc.check(recorded); err != nil {
 		return fmt.Errorf("restore %s: %w", what, err)
 	}
-	fmt.Fprintf(notes, "%d kb\n", n.read.n/1024)
 	if n := len(stats.Refused) + len(stats.Errors); n > 0 {
 		return fmt.Errorf("restore %s: %d entries refused or not restored (named above)", what, n)
 	}
@@ -171,23 +183,38 @@ func (r *Restorer) Restore(ctx context.Context, req Request, target string, verb
 // native is the native (uncompressed) stream of a copy, read through the clerk.
 type native struct {
 	io.Reader
-	copy   *catalog.Copy
 	header *device.Header // the first part's
-	what   string         // "host:disk level N of TS", for errors
-	read   *countingReader
+	what   string         // describe(copy), for errors
 	parts  io.Closer
 	dec    io.Closer
 }
 
-// openNative opens the native stream of a copy, reading volumes through device (Request.Device)
-// or the usual changers. Errors start with what is being read.
-func (r *Restorer) openNative(ctx context.Context, copyID int64, device string) (*native, error) {
-	cp, err := r.catalog.Copy(ctx, copyID)
-	if err != nil {
-		return nil, err
+// describe names a copy's dump as errors and progress do: "host:disk level N of TS".
+func describe(cp *catalog.Copy) string {
+	return fmt.Sprintf("%s:%s level %d of %s", cp.Host, cp.Disk, cp.Level, cp.Datestamp)
+}
+
+// mediaBytes is what the parts of a copy hold on the media as the catalog records it, 0 when
+// the catalog does not know the size of one of them.
+func mediaBytes(cp *catalog.Copy) int64 {
+	var total int64
+	for _, p := range cp.Parts {
+		if p.Bytes <= 0 {
+			return 0
+		}
+		total += p.Bytes
 	}
-	what := fmt.Sprintf("%s:%s level %d of %s", cp.Host, cp.Disk, cp.Level, cp.Datestamp)
-	h, parts, err := r.clerk(device).Open(ctx, cp)
+	return total
+}
+
+// openNative opens the native stream of a copy, reading volumes through device (Request.Device)
+// or the usual changers, and telling prog of each part and of the bytes read. Errors start with
+// what is being read.
+func (r *Restorer) openNative(ctx context.Context, cp *catalog.Copy, device string, prog Progress) (*native, error) {
+	what := describe(cp)
+	clerk := r.clerk(device)
+	clerk.Progress = prog
+	h, parts, err := clerk.Open(ctx, cp)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -195,13 +222,12 @@ func (r *Restorer) openNative(ctx context.Context, copyID int64, device string) 
 		parts.Close()
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	read := &countingReader{ctx: ctx, r: parts}
-	dec, err := decompress(h, read)
+	dec, err := decompress(h, &countingReader{ctx: ctx, r: parts, progress: prog})
 	if err != nil {
 		parts.Close()
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	return &native{Reader: dec, copy: cp, header: h, what: what, read: read, parts: parts, dec: dec}, nil
+	return &native{Reader: dec, header: h, what: what, parts: parts, dec: dec}, nil
 }
 
 func (n *native) Close() error {
@@ -252,12 +278,12 @@ func checkProgram(h *device.Header) error {
 	return errors.New("dumps made by " + strings.TrimSpace(h.Program+" "+h.Application) + " cannot be extracted by amrshell yet")
 }
 
-// countingReader counts the bytes read from the volumes, for progress, and stops the stream
+// countingReader counts the bytes read from the volumes into progress, and stops the stream
 // when ctx is cancelled: every stage after it (decompression, tar, the CRC) reads through it.
 type countingReader struct {
-	ctx context.Context
-	r   io.Reader
-	n   int64
+	ctx      context.Context
+	r        io.Reader
+	progress Progress
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
@@ -265,7 +291,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.progress.Read(int64(n))
 	return n, err
 }
 

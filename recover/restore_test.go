@@ -5,10 +5,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/amrshell/amrshell/catalog"
@@ -314,5 +317,133 @@ func TestExactRestoreKeepsWhatWasThere(t *testing.T) {
 		if !strings.Contains(notes.String(), want) {
 			t.Errorf("notes lack %q:\n%s", want, notes.String())
 		}
+	}
+}
+
+// progressLog is a Progress that records what it is told.
+type progressLog struct {
+	mu          sync.Mutex // Read and Part may come from the decompressor's goroutine
+	calls       []string   // "begin WHAT TOTAL", "part LABEL FILE N/PARTS", "end"
+	read, bytes int64
+	files       int
+}
+
+func (l *progressLog) record(call string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.calls = append(l.calls, call)
+}
+
+func (l *progressLog) Begin(what string, total int64) {
+	l.record(fmt.Sprintf("begin %s %d", what, total))
+}
+
+func (l *progressLog) Part(p catalog.Part, num, parts int) {
+	l.record(fmt.Sprintf("part %s %d %d/%d", p.Label, p.Filenum, num, parts))
+}
+
+func (l *progressLog) Read(n int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.read += n
+}
+
+func (l *progressLog) Restored(size int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.files++
+	l.bytes += size
+}
+
+func (l *progressLog) End() { l.record("end") }
+
+// Restore tells its Progress of the dump, of each part before its volume is loaded, of every
+// byte read from the media and of every file restored, and ends it whatever happened. The level
+// 0 of /srv/media spans two volumes in five parts.
+func TestRestoreProgress(t *testing.T) {
+	const date = "2026-11-22-23-28-46"
+	parts := []string{
+		"part DailySet1-01 5 1/5",
+		"part DailySet1-01 6 2/5",
+		"part DailySet1-02 1 3/5",
+		"part DailySet1-02 2 4/5",
+		"part DailySet1-02 3 5/5",
+	}
+	tests := []struct {
+		name      string
+		damage    func(root string) error
+		wantCalls []string // after "begin"
+		wantErr   string
+	}{
+		{
+			name:      "restored",
+			wantCalls: append(slices.Clone(parts), "end"),
+		},
+		{
+			name:      "second volume missing",
+			damage:    func(root string) error { return os.RemoveAll(filepath.Join(root, "vtapes/main/slot2")) },
+			wantCalls: append(slices.Clone(parts[:3]), "end"),
+			wantErr:   "load volume 'DailySet1-02'",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var root string
+			if tt.damage == nil {
+				root = corpus.Unpack(t)
+			} else {
+				root = corpus.Copy(t)
+			}
+			ctx := context.Background()
+			cat := openCorpus(t, root)
+			id := copyOf(t, cat, "localhost", "/srv/media", date, "DailySet1")
+			cp, err := cat.Copy(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var total int64
+			for _, p := range cp.Parts {
+				total += p.Bytes
+			}
+			if tt.damage != nil {
+				if err := tt.damage(root); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var log progressLog
+			req := Request{CopyID: id, Items: []Item{{Path: "/", Dir: true}}, Progress: &log}
+			err = NewRestorer(cat, "").Restore(ctx, req, t.TempDir(), io.Discard, io.Discard)
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("restore: %v, want an error containing %q", err, tt.wantErr)
+			}
+			want := append([]string{fmt.Sprintf("begin localhost:/srv/media level 0 of 20261122232846 %d", total)}, tt.wantCalls...)
+			if !slices.Equal(log.calls, want) {
+				t.Errorf("calls:\n%s\nwant:\n%s", strings.Join(log.calls, "\n"), strings.Join(want, "\n"))
+			}
+			if tt.wantErr != "" {
+				if log.read >= total {
+					t.Errorf("read %d bytes of %d from media that lack a volume", log.read, total)
+				}
+				return
+			}
+			if total == 0 || log.read != total {
+				t.Errorf("read %d bytes, the catalog's parts hold %d", log.read, total)
+			}
+			m, err := corpus.Manifest(root, 1, "localhost", "/srv/media")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var files int
+			var bytes int64
+			for _, e := range m {
+				if e.Type != "dir" {
+					files++
+					bytes += e.Size
+				}
+			}
+			if log.files != files || log.bytes != bytes {
+				t.Errorf("restored %d files, %d bytes; the dump has %d files, %d bytes", log.files, log.bytes, files, bytes)
+			}
+		})
 	}
 }

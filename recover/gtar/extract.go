@@ -26,6 +26,10 @@ type Options struct {
 	// returns true for is left in place. Tar's own purges (Listed directories) ignore it:
 	// amrecover warns before those. nil keeps nothing.
 	Keep func(name string) bool
+	// Restored, if not nil, is called each time a member other than a directory is complete
+	// under its final name, with the bytes of content written for it (0 for links and special
+	// files), for progress. It runs on Extract's goroutine.
+	Restored func(size int64)
 }
 
 // Stats counts what Extract did.
@@ -58,6 +62,7 @@ func Extract(ctx context.Context, r io.Reader, fsys FS, opts Options) (Stats, er
 		verbose: opts.Verbose,
 		notes:   opts.Notes,
 		keep:    opts.Keep,
+		onDone:  opts.Restored,
 		owner:   opts.SameOwner,
 		root:    geteuid() == 0,
 		buf:     make([]byte, 1<<20),
@@ -87,6 +92,7 @@ type extractor struct {
 	verbose io.Writer
 	notes   io.Writer
 	keep    func(string) bool
+	onDone  func(size int64)
 	owner   bool
 	root    bool
 	buf     []byte
@@ -395,8 +401,16 @@ func (x *extractor) regular(tr *Reader, h *Header, name string) (err error) {
 		return err
 	}
 	placed = true
-	x.stats.Files++
+	x.done(n)
 	return attrErr
+}
+
+// done counts a member other than a directory complete under its final name.
+func (x *extractor) done(size int64) {
+	x.stats.Files++
+	if x.onDone != nil {
+		x.onDone(size)
+	}
 }
 
 // copyData copies the member's data to f, placing sparse fragments at their offsets so that
@@ -557,7 +571,7 @@ func (x *extractor) hardlink(h *Header, name string) error {
 	if err != nil {
 		return fmt.Errorf("cannot hard link to %s: %w", quoteName(h.Linkname), err)
 	}
-	x.stats.Files++
+	x.done(0)
 	return nil
 }
 
@@ -576,7 +590,7 @@ func (x *extractor) symlink(h *Header, name string) error {
 		return fmt.Errorf("cannot create symlink to %s: %w", quoteName(h.Linkname), err)
 	}
 	x.okDir = ""
-	x.stats.Files++
+	x.done(0)
 	var errs []error
 	if x.owner {
 		if err := x.fs.Lchown(name, h.Uid, h.Gid); err != nil && !errors.Is(err, errors.ErrUnsupported) {
@@ -620,7 +634,7 @@ func (x *extractor) special(h *Header, name string) error {
 	if err != nil {
 		return fmt.Errorf("cannot mknod: %w", err)
 	}
-	x.stats.Files++
+	x.done(0)
 	return x.setAttrs(name, attrsOf(h))
 }
 

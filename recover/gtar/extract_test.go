@@ -11,7 +11,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -346,8 +348,41 @@ func checkTree(t *testing.T, dir string, want map[string]string) {
 	}
 }
 
+// Options.Restored hears of each member but directories once it is in place, with the size of
+// its content; not of refused members, nor of members not selected.
+func TestRestoredHook(t *testing.T) {
+	a := newArchive().dumpdir(t, "./", "Ya.txt", "Ylink", "Yhard", "Yfifo", "Dd", "Yskipped.txt")
+	a.file(t, "./a.txt", "hello")
+	a.add(t, &tar.Header{Name: "./d/", Typeflag: tar.TypeDir}, nil)
+	a.file(t, "./d/b.txt", strings.Repeat("b", 1000))
+	a.add(t, &tar.Header{Name: "./link", Typeflag: tar.TypeSymlink, Linkname: "a.txt"}, nil)
+	a.add(t, &tar.Header{Name: "./hard", Typeflag: tar.TypeLink, Linkname: "./a.txt"}, nil)
+	a.add(t, &tar.Header{Name: "./fifo", Typeflag: tar.TypeFifo}, nil)
+	a.file(t, "../escape.txt", "x")
+	a.file(t, "./skipped.txt", "not selected")
+	sel := PathSelection{}
+	for _, p := range []string{"a.txt", "d", "link", "hard", "fifo", "../escape.txt"} {
+		sel.Add(p, Listed)
+	}
+	_, fsys := tempRoot(t)
+	var sizes []int64
+	st, err := Extract(context.Background(), bytes.NewReader(a.bytes(t)), fsys, Options{
+		Select:   sel,
+		Restored: func(size int64) { sizes = append(sizes, size) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{5, 1000, 0, 0, 0}; !slices.Equal(sizes, want) || st.Files != len(want) {
+		t.Errorf("Restored heard %v (Stats.Files %d), want %v", sizes, st.Files, want)
+	}
+	if len(st.Refused) != 1 || st.Skipped == 0 {
+		t.Errorf("stats %+v, want ../escape.txt refused and skipped.txt skipped", st)
+	}
+}
+
 // BenchmarkExtract extracts a generated ~200 MB archive (directories, 1 MiB files, small files)
-// into a temporary directory.
+// into a temporary directory, counting files and bytes for progress as amrshell does.
 func BenchmarkExtract(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	chunk := make([]byte, 1<<20)
@@ -389,10 +424,13 @@ func BenchmarkExtract(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		st, err := Extract(context.Background(), bytes.NewReader(data), fsys, Options{})
+		var files, size atomic.Int64
+		st, err := Extract(context.Background(), bytes.NewReader(data), fsys, Options{
+			Restored: func(n int64) { files.Add(1); size.Add(n) },
+		})
 		b.StopTimer()
-		if err != nil || st.Files != 20*210 {
-			b.Fatalf("%+v, %v", st, err)
+		if err != nil || st.Files != 20*210 || files.Load() != 20*210 || size.Load() != st.Bytes {
+			b.Fatalf("%+v, %v; progress heard of %d files, %d bytes", st, err, files.Load(), size.Load())
 		}
 		fsys.Close()
 		os.RemoveAll(dir)
