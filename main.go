@@ -10,8 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/amrshell/amrshell/shell"
 )
@@ -66,12 +64,7 @@ func run(args []string) int {
 	}
 	cfg.Version = version
 
-	// The first SIGINT or SIGTERM cancels what is running (an extract removes the file it was
-	// writing) and ends the shell; a second one kills at once.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	context.AfterFunc(ctx, stop)
-	status, err := shell.Main(ctx, cfg, os.Stdin, os.Stdout, os.Stderr)
+	status, err := shell.Main(context.Background(), cfg, os.Stdin, os.Stdout, os.Stderr)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "amrshell: %v\n", err)
 	}

@@ -2,14 +2,13 @@ package shell
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/amrshell/amrshell/catalog"
 	"github.com/amrshell/amrshell/catalog/amconf"
@@ -33,45 +32,35 @@ var amandaConfDir = "/etc/amanda"
 
 // Main opens the catalog, brings it up to date with the Amanda server's state when a
 // configuration is given, and runs the shell on in. It returns the exit status: 0, or 1 when an
-// extract failed.
-func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (int, error) {
-	confPath := cfg.AmandaConf
-	if confPath == "" && cfg.ConfigName != "" {
-		confPath = filepath.Join(amandaConfDir, cfg.ConfigName, "amanda.conf")
+// extract failed or the shell was interrupted.
+//
+// When in is a terminal, the terminal's settings are put back as they were on every way out,
+// a panic included; when in is not one, the terminal is never touched, even if there is one.
+func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (status int, err error) {
+	tty, interactive := openTerminal(int(in.Fd()))
+	restore := func() {}
+	if interactive {
+		restore = func() { tty.restore() }
+		defer restore() // also while panicking
 	}
-	if confPath == "" && cfg.CatalogPath == "" {
-		return 2, fmt.Errorf("name an Amanda configuration (-C NAME or --amanda-conf FILE) or a catalog (--catalog FILE)")
-	}
-	var conf *amconf.Config
-	if confPath != "" {
-		var err error
-		if conf, err = amconf.Load(confPath); err != nil {
-			return 1, fmt.Errorf("read the Amanda configuration: %w", err)
+	ctx, endShell := context.WithCancel(ctx)
+	defer endShell()
+	intr := watchSignals(interactive, endShell, restore)
+	defer intr.stop()
+	defer func() {
+		if err != nil && errors.Is(err, context.Canceled) {
+			status, err = 1, fmt.Errorf("interrupted")
 		}
-	}
-	catPath := cfg.CatalogPath
-	if catPath == "" {
-		var err error
-		if catPath, err = defaultCatalogPath(conf.Name); err != nil {
-			return 1, err
-		}
-	}
-	if conf == nil {
-		// Without a configuration there is nothing to import: an empty new catalog is a typo.
-		if _, err := os.Stat(catPath); err != nil {
-			return 1, fmt.Errorf("catalog %s: %w", catPath, err)
-		}
-	}
-	cat, err := catalog.Open(ctx, catPath)
+	}()
+
+	// Ctrl-C at a terminal stops the import, and the shell with it.
+	startCtx, started := intr.command(ctx)
+	cat, catPath, status, err := openCatalog(startCtx, cfg)
+	started()
 	if err != nil {
-		return 1, fmt.Errorf("open catalog %s: %w", catPath, err)
+		return status, err
 	}
 	defer cat.Close()
-	if conf != nil {
-		if _, err := cat.ImportServer(ctx, conf); err != nil {
-			return 1, fmt.Errorf("import the state of Amanda configuration %s into %s: %w", conf.Name, catPath, err)
-		}
-	}
 
 	host := cfg.Host
 	if host == "" {
@@ -81,24 +70,30 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 	if err != nil {
 		return 1, err
 	}
-	interactive := term.IsTerminal(int(in.Fd()))
 	input := NewInput(in, out, !interactive)
+	if interactive {
+		input.intr = intr
+	}
+	// A script gets amrecover's plain "N kb" lines even inside a terminal: it must behave as
+	// it does anywhere else.
+	prog := NewProgress(errOut, interactive && writesTo(errOut, os.Stderr) && isTerminal(int(os.Stderr.Fd())))
 	sess := commands.New(commands.Options{
 		Index:       cat,
 		Restorer:    recover.NewRestorer(cat, cfg.Device),
 		Interactive: input,
-		Out:         out,
-		Err:         errOut,
+		Progress:    prog,
+		Out:         prog.Above(out),
+		Err:         prog.Above(errOut),
 		TapeServer:  cfg.TapeServer,
 		Device:      cfg.Device,
 		LocalDir:    cwd,
 	})
+	if interactive && writesTo(out, os.Stdout) && isTerminal(int(os.Stdout.Fd())) && hasControllingTerminal() {
+		input.editor = newEditor(tty, input.keys, sess, openHistory(historyPath(), errOut))
+	}
 	fmt.Fprintf(out, "AMRSHELL Version %s. Reading catalog %s ...\n", cfg.Version, catPath)
 	sess.Start(ctx, host, time.Now().Format("2006-01-02"))
 	if err := Run(ctx, sess, input, errOut); err != nil {
-		if ctx.Err() != nil {
-			return 1, fmt.Errorf("interrupted")
-		}
 		return 1, err
 	}
 	if sess.ExtractFailed() {
@@ -107,16 +102,75 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 	return 0, nil
 }
 
-// defaultCatalogPath is $XDG_STATE_HOME/amrshell/NAME.sqlite.
-func defaultCatalogPath(config string) (string, error) {
+// openCatalog opens the catalog the command line names, importing the Amanda server's state
+// into it when a configuration is named. status is the exit status for err.
+func openCatalog(ctx context.Context, cfg Config) (cat *catalog.Catalog, path string, status int, err error) {
+	confPath := cfg.AmandaConf
+	if confPath == "" && cfg.ConfigName != "" {
+		confPath = filepath.Join(amandaConfDir, cfg.ConfigName, "amanda.conf")
+	}
+	if confPath == "" && cfg.CatalogPath == "" {
+		return nil, "", 2, fmt.Errorf("name an Amanda configuration (-C NAME or --amanda-conf FILE) or a catalog (--catalog FILE)")
+	}
+	var conf *amconf.Config
+	if confPath != "" {
+		if conf, err = amconf.Load(confPath); err != nil {
+			return nil, "", 1, fmt.Errorf("read the Amanda configuration: %w", err)
+		}
+	}
+	path = cfg.CatalogPath
+	if path == "" {
+		dir, err := stateDir()
+		if err != nil {
+			return nil, "", 1, fmt.Errorf("find the default catalog: %w (use --catalog FILE)", err)
+		}
+		path = filepath.Join(dir, strings.ReplaceAll(conf.Name, string(filepath.Separator), "_")+".sqlite")
+	}
+	if conf == nil {
+		// Without a configuration there is nothing to import: an empty new catalog is a typo.
+		if _, err := os.Stat(path); err != nil {
+			return nil, "", 1, fmt.Errorf("catalog %s: %w", path, err)
+		}
+	}
+	cat, err = catalog.Open(ctx, path)
+	if err != nil {
+		return nil, "", 1, fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	if conf != nil {
+		if _, err := cat.ImportServer(ctx, conf); err != nil {
+			cat.Close()
+			return nil, "", 1, fmt.Errorf("import the state of Amanda configuration %s into %s: %w", conf.Name, path, err)
+		}
+	}
+	return cat, path, 0, nil
+}
+
+// stateDir is $XDG_STATE_HOME/amrshell, where the default catalog and the command history are.
+func stateDir() (string, error) {
 	state := os.Getenv("XDG_STATE_HOME")
 	if state == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", fmt.Errorf("find the default catalog: %w (use --catalog FILE)", err)
+			return "", err
 		}
 		state = filepath.Join(home, ".local", "state")
 	}
-	name := strings.ReplaceAll(config, string(filepath.Separator), "_")
-	return filepath.Join(state, "amrshell", name+".sqlite"), nil
+	return filepath.Join(state, "amrshell"), nil
+}
+
+// writesTo reports whether w is the file f.
+func writesTo(w io.Writer, f *os.File) bool {
+	wf, ok := w.(*os.File)
+	return ok && wf.Fd() == f.Fd()
+}
+
+// hasControllingTerminal reports whether /dev/tty can be opened: go-prompt opens it when it is
+// set up (and then reads amrshell's parser instead), and panics when it cannot.
+func hasControllingTerminal() bool {
+	f, err := os.Open("/dev/tty")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
 }

@@ -23,17 +23,27 @@ type Session interface {
 
 // Input is where command lines and answers come from. It is also the session's Interactive.
 type Input struct {
+	out io.Writer
+
+	// Reading a script (input is not a terminal).
 	raw    io.Reader     // the unbuffered input: command lines are read from it byte by byte
 	ans    *bufio.Reader // amrecover's stdio buffer for answers, made at the first question
-	out    io.Writer
-	script bool // input is not a terminal: echo command lines, read answers as amrecover does
+	script bool
+
+	// Reading a terminal.
+	keys   *keyReader // the one reader of its bytes
+	editor *editor    // go-prompt, when the output is the terminal too; nil reads plain lines
+	intr   *interrupts
 }
 
 // NewInput reads commands and answers from in, printing prompts to out. script says that in is
 // not a terminal: command lines are then echoed after the prompt (a terminal echoes them
 // itself) and answers are read through amrecover's stdio buffer.
 func NewInput(in io.Reader, out io.Writer, script bool) *Input {
-	return &Input{raw: in, out: out, script: script}
+	if script {
+		return &Input{raw: in, out: out, script: true}
+	}
+	return &Input{keys: newKeyReader(in), out: out}
 }
 
 // Ask prints a question and returns the answer, without its newline; io.EOF at the end of input.
@@ -41,7 +51,7 @@ func (in *Input) Ask(ctx context.Context, question string) (string, error) {
 	fmt.Fprint(in.out, question)
 	if !in.script {
 		// A terminal hands over one line at a time: nothing typed ahead may be lost.
-		return in.readCommandCtx(ctx)
+		return in.keys.ReadLine(ctx)
 	}
 	if in.ans == nil {
 		in.ans = bufio.NewReaderSize(in.raw, 4096)
@@ -53,7 +63,39 @@ func (in *Input) Ask(ctx context.Context, question string) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-// readCommand reads one command line from the unbuffered input.
+// ReadCommand prompts for a command line and reads it; io.EOF at the end of input, ctx's error
+// when ctx ends. The line is left on the screen.
+func (in *Input) ReadCommand(ctx context.Context) (string, error) {
+	if in.editor != nil {
+		return in.editor.Read(ctx)
+	}
+	fmt.Fprint(in.out, Prompt)
+	var line string
+	var err error
+	if in.script {
+		line, err = in.readScriptLine(ctx)
+	} else {
+		line, err = in.keys.ReadLine(ctx)
+	}
+	if err != nil {
+		fmt.Fprintln(in.out)
+		return "", err
+	}
+	if in.script {
+		fmt.Fprintln(in.out, line)
+	}
+	return line, nil
+}
+
+// commandContext is the context of one command: at a terminal Ctrl-C cancels it alone.
+func (in *Input) commandContext(ctx context.Context) (context.Context, func()) {
+	if in.intr == nil {
+		return ctx, func() {}
+	}
+	return in.intr.command(ctx)
+}
+
+// readCommand reads one command line of a script from the unbuffered input.
 func (in *Input) readCommand() (string, error) {
 	var line bytes.Buffer
 	b := make([]byte, 1)
@@ -80,9 +122,9 @@ func (in *Input) readCommand() (string, error) {
 	}
 }
 
-// readCommandCtx is readCommand, given up when ctx ends: a read from a pipe or terminal cannot
-// be interrupted, so it runs on its own; the shell ends right after, so it is not waited for.
-func (in *Input) readCommandCtx(ctx context.Context) (string, error) {
+// readScriptLine is readCommand, given up when ctx ends: a read from a pipe cannot be
+// interrupted, so it runs on its own; the shell ends right after, so it is not waited for.
+func (in *Input) readScriptLine(ctx context.Context) (string, error) {
 	type result struct {
 		line string
 		err  error
@@ -123,24 +165,20 @@ func Run(ctx context.Context, s Session, in *Input, errOut io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		fmt.Fprint(in.out, Prompt)
-		line, err := in.readCommandCtx(ctx)
+		line, err := in.ReadCommand(ctx)
 		if ctx.Err() != nil {
-			fmt.Fprintln(in.out)
 			return ctx.Err()
 		}
 		if errors.Is(err, io.EOF) {
-			fmt.Fprintln(in.out)
 			break
 		}
 		if err != nil {
-			fmt.Fprintln(in.out)
 			return fmt.Errorf("read command: %w", err)
 		}
-		if in.script {
-			fmt.Fprintln(in.out, line)
-		}
-		if s.Exec(ctx, line) {
+		cmdCtx, done := in.commandContext(ctx)
+		quit := s.Exec(cmdCtx, line)
+		done()
+		if quit {
 			break
 		}
 	}
