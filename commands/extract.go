@@ -85,6 +85,13 @@ func (s *Session) extractFiles(ctx context.Context) {
 			}
 		}
 		s.restoreGroup(ctx, g, extract)
+		if ctx.Err() != nil {
+			// Ctrl-C: what was restored stays, the file being written was removed, and the
+			// dumps not restored stay in the list for another extract.
+			fmt.Fprintf(s.errOut, "amrshell: extract interrupted; %d dump(s) not restored stay in the extract list\n", len(s.extract))
+			s.failed = true
+			return
+		}
 		s.dropGroup(g)
 	}
 }
@@ -173,7 +180,7 @@ func (s *Session) restoreGroup(ctx context.Context, g *group, extract *recover.E
 	}
 	req := s.groupOf(g)
 	req.Extract = extract
-	if err := s.restore.Restore(ctx, req, target, s.out, s.errOut); err != nil {
+	if err := s.restore.Restore(ctx, req, target, s.out, s.errOut); err != nil && ctx.Err() == nil {
 		fmt.Fprintf(s.errOut, "amrshell: %v\n", err)
 		s.failed = true
 	}

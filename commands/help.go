@@ -1,7 +1,7 @@
 package commands
 
-// helpText is amrecover 3.5.1's help, word for word.
-const helpText = `valid commands are:
+// amrecoverHelp is amrecover 3.5.1's help, word for word.
+const amrecoverHelp = `valid commands are:
 
 add path1 ...     - add to extraction list (shell wildcards)
 addx path1 ...    - add to extraction list (regular expressions)
@@ -37,4 +37,15 @@ storage [storage-name]*            - the name of the storage in order of prefere
 
 `
 
-func (s *Session) help() { s.printf("%s", helpText) }
+// amrshellHelp is what amrshell adds.
+const amrshellHelp = `?                 - same as help
+
+amrshell at a terminal:
+Tab               - complete a command, host, disk, date, path or local directory
+Up, Down          - recall earlier commands (kept in $XDG_STATE_HOME/amrshell/history)
+Ctrl-C            - clear the line; during extract, stop it (what was restored stays)
+Ctrl-D            - quit, at an empty line
+
+`
+
+func (s *Session) help() { s.printf("%s%s", amrecoverHelp, amrshellHelp) }
