@@ -47,6 +47,7 @@ func newEditor(t *terminal, keys *keyReader, comp Completer, history *historyFil
 	e := &editor{parser: &keyParser{term: t, keys: keys}, comp: comp, history: history}
 	e.prompt = prompt.New(func(string) {}, e.complete,
 		prompt.OptionParser(e.parser),
+		prompt.OptionWriter(keepTitle{prompt.NewStdoutWriter()}),
 		prompt.OptionPrefix(Prompt),
 		prompt.OptionPrefixTextColor(prompt.DefaultColor),
 		prompt.OptionHistory(history.lines()),
@@ -131,6 +132,12 @@ func (e *editor) complete(d prompt.Document) []prompt.Suggest {
 	e.menu = len(s) > 0
 	return s
 }
+
+// keepTitle is go-prompt's writer, except that it leaves the terminal's window title alone:
+// go-prompt clears it after every line.
+type keepTitle struct{ prompt.ConsoleWriter }
+
+func (keepTitle) ClearTitle() {}
 
 // suggestions turns candidates for word (the end of before) into go-prompt's suggestions,
 // whose text go-prompt puts in place of goWord, its own idea of the word: a quoted name with a

@@ -222,6 +222,11 @@ func TestConsoleCompletion(t *testing.T) {
 	if status := c.wait(); status != 0 {
 		t.Errorf("exit status %d, want 0", status)
 	}
+	c.mu.Lock()
+	if bytes.Contains(c.screen, []byte("\x1b]2;")) {
+		t.Error("the window title was changed (go-prompt clears it after each line)")
+	}
+	c.mu.Unlock()
 
 	// What was typed is kept for the next session, as a shell's history.
 	hist, err := os.ReadFile(filepath.Join(envValue(c.cmd.Env, "XDG_STATE_HOME"), "amrshell", "history"))
