@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/amrshell/amrshell/catalog"
 	"github.com/amrshell/amrshell/catalog/amconf"
 	"github.com/amrshell/amrshell/commands"
@@ -76,7 +78,7 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 	}
 	// A script gets amrecover's plain "N kb" lines even inside a terminal: it must behave as
 	// it does anywhere else.
-	prog := NewProgress(errOut, interactive && writesTo(errOut, os.Stderr) && isTerminal(int(os.Stderr.Fd())))
+	prog := NewProgress(errOut, interactive && writesTo(errOut, os.Stderr) && term.IsTerminal(int(os.Stderr.Fd())))
 	sess := commands.New(commands.Options{
 		Index:       cat,
 		Restorer:    recover.NewRestorer(cat, cfg.Device),
@@ -88,7 +90,7 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 		Device:      cfg.Device,
 		LocalDir:    cwd,
 	})
-	if interactive && writesTo(out, os.Stdout) && isTerminal(int(os.Stdout.Fd())) && hasControllingTerminal() {
+	if interactive && writesTo(out, os.Stdout) && term.IsTerminal(int(os.Stdout.Fd())) && hasControllingTerminal() {
 		input.editor = newEditor(tty, input.keys, sess, openHistory(historyPath(), errOut))
 	}
 	fmt.Fprintf(out, "AMRSHELL Version %s. Reading catalog %s ...\n", cfg.Version, catPath)

@@ -25,12 +25,6 @@ func openTerminal(fd int) (*terminal, bool) {
 	return &terminal{fd: fd, saved: *t}, true
 }
 
-// isTerminal reports whether fd is a terminal.
-func isTerminal(fd int) bool {
-	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	return err == nil
-}
-
 // makeRaw puts the terminal in the mode a line editor needs: bytes as they are typed, no echo,
 // no signals from Ctrl-C (the editor clears the line instead). Output processing stays on, so
 // "\n" still starts a new line. These are go-prompt's settings.
