@@ -9,7 +9,7 @@
 //	    parts  := clerk.Open(copy)              // load each part's volume through its changer,
 //	                                            // check the part's header against the catalog,
 //	                                            // concatenate the parts' data into one stream
-//	    native := decompress(parts, header)     // gzip, zstd or none, streaming; CRC32C checked
+//	    native := Decompress(parts, header)     // gzip, zstd or none, streaming; CRC32C checked
 //	    gtar.Extract(native, root, selection)   // GNU tar incremental extraction under os.Root
 //
 // Nothing is written outside the restore directory: every write goes through an os.Root, and

@@ -54,7 +54,7 @@ func TestRenamesReadsOnlyTheHead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer parts.Close()
-	native, err := decompress(h, parts)
+	native, err := Decompress(h, parts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -207,22 +207,37 @@ func mediaBytes(cp *catalog.Copy) int64 {
 	return total
 }
 
+// OpenCopy returns the header of a copy's first part and the copy's data as the media hold it
+// (compressed or encrypted as written), its parts concatenated and their headers checked,
+// reading volumes through device (Request.Device; "" for the usual changers) and telling prog
+// of each part. amfetchdump's and amrecover's transfers both start here.
+func (r *Restorer) OpenCopy(ctx context.Context, cp *catalog.Copy, device string, prog Progress) (*device.Header, io.ReadCloser, error) {
+	if prog == nil {
+		prog = noProgress{}
+	}
+	clerk := r.clerk(device)
+	clerk.Progress = prog
+	h, parts, err := clerk.Open(ctx, cp)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", describe(cp), err)
+	}
+	return h, parts, nil
+}
+
 // openNative opens the native stream of a copy, reading volumes through device (Request.Device)
 // or the usual changers, and telling prog of each part and of the bytes read. Errors start with
 // what is being read.
 func (r *Restorer) openNative(ctx context.Context, cp *catalog.Copy, device string, prog Progress) (*native, error) {
 	what := describe(cp)
-	clerk := r.clerk(device)
-	clerk.Progress = prog
-	h, parts, err := clerk.Open(ctx, cp)
+	h, parts, err := r.OpenCopy(ctx, cp, device, prog)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, err
 	}
 	if err := checkProgram(h); err != nil {
 		parts.Close()
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	dec, err := decompress(h, &countingReader{ctx: ctx, r: parts, progress: prog})
+	dec, err := Decompress(h, &countingReader{ctx: ctx, r: parts, progress: prog})
 	if err != nil {
 		parts.Close()
 		return nil, fmt.Errorf("%s: %w", what, err)

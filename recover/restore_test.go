@@ -88,7 +88,7 @@ func TestEveryCopyMatchesItsNativeCRC(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s:%s %s %s: %v", host, disk, it.Date, it.Storage, err)
 				}
-				native, err := decompress(h, parts)
+				native, err := Decompress(h, parts)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -15,10 +15,10 @@ import (
 	"github.com/amrshell/amrshell/device"
 )
 
-// decompress returns the native (uncompressed) stream of a dump whose first part's header is h.
+// Decompress returns the native (uncompressed) stream of a dump whose first part's header is h.
 // It undoes Amanda's compression in Go rather than by running the program named in the header:
 // gzip for `comp .gz` (client or server), and the usual custom programs by their name.
-func decompress(h *device.Header, r io.Reader) (io.ReadCloser, error) {
+func Decompress(h *device.Header, r io.Reader) (io.ReadCloser, error) {
 	if h.Crypt != "" && h.Crypt != "N" {
 		prog := h.ServerEncrypt + h.ClientEncrypt
 		return nil, fmt.Errorf("the dump is encrypted (crypt %s, %s): amrshell cannot decrypt it", h.Crypt, prog)

@@ -66,7 +66,7 @@ func TestDecompress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := decompress(&tt.h, bytes.NewReader(tt.data))
+			r, err := Decompress(&tt.h, bytes.NewReader(tt.data))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("decompress: %v, want an error containing %q", err, tt.wantErr)
