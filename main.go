@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/amrshell/amrshell/shell"
 )
@@ -29,6 +30,7 @@ func run(args []string) int {
 	fs.StringVar(&cfg.CatalogPath, "catalog", "", "catalog `file` (default $XDG_STATE_HOME/amrshell/CONFIG.sqlite)")
 	fs.StringVar(&cfg.Host, "h", "", "dump `host` to start with (default: this machine's name)")
 	fs.StringVar(&cfg.Device, "d", "", "tape `device` or changer to read from")
+	storages := fs.String("storage", "", "`storages` whose copies to prefer, in order, comma-separated (default: as amrecover)")
 	indexServer := fs.String("s", "", "index `server` (accepted for amrecover compatibility; amrshell needs none)")
 	tapeServer := fs.String("t", "", "tape `server` (accepted for amrecover compatibility; amrshell needs none)")
 	var overrides stringList
@@ -61,6 +63,9 @@ func run(args []string) int {
 	}
 	if *indexServer != "" || len(overrides) > 0 {
 		fmt.Fprintln(os.Stderr, "amrshell: -s and -o are accepted for amrecover compatibility and ignored: amrshell reads its catalog, not a server")
+	}
+	if *storages != "" {
+		cfg.Storages = strings.Split(*storages, ",")
 	}
 	cfg.Version = version
 

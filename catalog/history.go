@@ -37,14 +37,15 @@ type findResult struct {
 // complete OK copies, a holding-disk copy hiding the other copies of its dump, each copy's
 // parts gathered into its tape string.
 func (c *Catalog) History(ctx context.Context, host, disk string) ([]HistoryItem, error) {
-	return c.HistoryInStorages(ctx, host, disk, nil)
+	return c.HistoryInStorages(ctx, host, disk, nil, true)
 }
 
-// HistoryInStorages is History after amrecover's `storage` command: only copies in the named
-// storages ("HOLDING" names the holding disk), ordered by their position in the list instead
-// of the configuration's storage list. No storages means all, as History.
-func (c *Catalog) HistoryInStorages(ctx context.Context, host, disk string, storages []string) ([]HistoryItem, error) {
-	recs, err := c.findResults(ctx, host, disk, storages)
+// HistoryInStorages is History with the copies of the named storages ("HOLDING" names the
+// holding disk) preferred in the order of the list, instead of the configuration's storage
+// list. With only, as after amrecover's `storage` command, the copies in other storages are
+// left out; else they come after. No storages means all, as History.
+func (c *Catalog) HistoryInStorages(ctx context.Context, host, disk string, storages []string, only bool) ([]HistoryItem, error) {
+	recs, err := c.findResults(ctx, host, disk, storages, only)
 	if err != nil {
 		return nil, fmt.Errorf("history of %s:%s: %w", host, disk, err)
 	}
@@ -54,7 +55,7 @@ func (c *Catalog) HistoryInStorages(ctx context.Context, host, disk string, stor
 
 // findResults loads the visible parts of a disk's copies: OK copies (find.c's dump_status) and
 // their OK parts (PARTPARTIAL parts were never stored).
-func (c *Catalog) findResults(ctx context.Context, host, disk string, storages []string) ([]findResult, error) {
+func (c *Catalog) findResults(ctx context.Context, host, disk string, storages []string, only bool) ([]findResult, error) {
 	rows, err := c.db.QueryContext(ctx, `
 		SELECT d.id, c.id, h.name, k.name, d.datestamp, c.write_timestamp, d.level, c.storage,
 			COALESCE(s.sort_id, 0), p.partnum, p.totalparts, p.label, p.filenum
@@ -79,8 +80,11 @@ func (c *Catalog) findResults(ctx context.Context, host, disk string, storages [
 		}
 		if len(storages) > 0 {
 			i := slices.Index(storages, r.storage)
-			if i < 0 {
+			if i < 0 && only {
 				continue
+			}
+			if i < 0 {
+				i = len(storages)
 			}
 			r.storageID = i + 1
 		}

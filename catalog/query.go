@@ -58,23 +58,29 @@ func (c *Catalog) Disks(ctx context.Context, host string) ([]string, error) {
 }
 
 func (c *Catalog) strings(ctx context.Context, what, query string, args ...any) ([]string, error) {
-	rows, err := c.db.QueryContext(ctx, query, args...)
+	out, err := column[string](ctx, c.db, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
 	return out, nil
+}
+
+// column returns the one column of a query's rows.
+func column[T any](ctx context.Context, db *sql.DB, query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // DisklistHost returns the disklist's spelling of host (found without regard to case, like
@@ -430,4 +436,23 @@ func (c *Catalog) Copy(ctx context.Context, copyID int64) (*Copy, error) {
 		return nil, fmt.Errorf("read parts of copy %d: %w", copyID, err)
 	}
 	return cp, nil
+}
+
+// DumpCopies returns the complete (OK) copies of a dump, oldest written first: the copies a
+// restore may read the dump from.
+func (c *Catalog) DumpCopies(ctx context.Context, dumpID int64) ([]*Copy, error) {
+	ids, err := column[int64](ctx, c.db, `SELECT id FROM copies WHERE dump_id = ? AND status = 'OK'
+		ORDER BY write_timestamp, id`, dumpID)
+	if err != nil {
+		return nil, fmt.Errorf("list the copies of dump %d: %w", dumpID, err)
+	}
+	var copies []*Copy
+	for _, id := range ids {
+		cp, err := c.Copy(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		copies = append(copies, cp)
+	}
+	return copies, nil
 }

@@ -84,11 +84,16 @@ func (s *Session) extractFiles(ctx context.Context) {
 				continue
 			}
 		}
-		s.restoreGroup(ctx, g, extract)
-		if ctx.Err() != nil {
-			// Ctrl-C: what was restored stays, the file being written was removed, and the
-			// dumps not restored stay in the list for another extract.
-			fmt.Fprintf(s.errOut, "amrshell: extract interrupted; %d dump(s) not restored stay in the extract list\n", len(s.extract))
+		aborted := s.restoreGroup(ctx, g, extract)
+		if ctx.Err() != nil || aborted {
+			// Ctrl-C, or the end of input at a volume prompt: what was restored stays, the
+			// file being written was removed, and the dumps not restored stay in the list for
+			// another extract.
+			how := "interrupted"
+			if aborted {
+				how = "aborted"
+			}
+			fmt.Fprintf(s.errOut, "amrshell: extract %s; %d dump(s) not restored stay in the extract list\n", how, len(s.extract))
 			s.failed = true
 			return
 		}
@@ -168,22 +173,24 @@ func pruneItems(files []extractItem) []extractItem {
 }
 
 // restoreGroup asks about overwriting (level 0) and restores one group into the "directory"
-// property, else the local directory.
-func (s *Session) restoreGroup(ctx context.Context, g *group, extract *recover.Extract) {
+// property, else the local directory. It reports whether the operator aborted the extract.
+func (s *Session) restoreGroup(ctx context.Context, g *group, extract *recover.Extract) (aborted bool) {
 	shown, ok := s.property("directory")
 	if !ok {
 		shown = s.localDir
 	}
 	target := s.localPath(shown)
 	if g.dump.Level == 0 && !s.askFileOverwrite(ctx, g, shown, target) {
-		return
+		return false
 	}
 	req := s.groupOf(g)
 	req.Extract = extract
-	if err := s.restore.Restore(ctx, req, target, s.out, s.errOut); err != nil && ctx.Err() == nil {
+	err := s.restore.Restore(ctx, req, target, s.out, s.errOut)
+	if err != nil && ctx.Err() == nil {
 		fmt.Fprintf(s.errOut, "amrshell: %v\n", err)
 		s.failed = true
 	}
+	return errors.Is(err, recover.ErrAborted)
 }
 
 // groupOf is the request the restorer gets for one group.
@@ -193,6 +200,7 @@ func (s *Session) groupOf(g *group) recover.Request {
 		ExactDirs: slices.Clone(g.exactDirs),
 		Progress:  s.prog,
 	}
+	out.Storages, _ = s.storages()
 	for _, f := range g.files {
 		p := f.path
 		if f.dir && p != "/" {
@@ -397,6 +405,40 @@ func (s *Session) okayToContinue(ctx context.Context, allowTape, allowSkip bool)
 			return answerNo
 		case allowSkip && (ch == 'S' || ch == 's'):
 			return answerSkip
+		}
+	}
+}
+
+// InsertVolume is Amanda's scan asking for a volume its changer does not have
+// (recover.Operator): an empty answer looks again, "s" skips the dump, "d" asks for another
+// device, other text names one; the end of input aborts.
+func (s *Session) InsertVolume(ctx context.Context, label, storage string, why error) (string, error) {
+	for {
+		s.printf("%v\n", why)
+		s.printf("Insert volume labeled '%s' in changer and type <enter>\n", label)
+		s.printf("or type \"^D\" to abort, \"s\" to skip this dump, \"d\" to read it from another device\n")
+		line, err := s.ask.Ask(ctx, "")
+		if err != nil {
+			s.printf("\n")
+			return "", err
+		}
+		switch line = strings.TrimSpace(line); line {
+		case "":
+			return "", nil
+		case "s", "S":
+			return "", recover.ErrSkipDump
+		case "d", "D":
+			dev, err := s.ask.Ask(ctx, "New device name: ")
+			if err != nil {
+				s.printf("\n")
+				return "", err
+			}
+			if dev = strings.TrimSpace(dev); dev != "" {
+				return dev, nil
+			}
+			why = fmt.Errorf("no device named for volume '%s' of storage %s", label, storage)
+		default:
+			return line, nil
 		}
 	}
 }

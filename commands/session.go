@@ -27,7 +27,8 @@ type Index interface {
 	DisklistHost(ctx context.Context, host string) (string, error)
 	CheckDisk(ctx context.Context, host, disk string) error // [DISK]
 	// HistoryInStorages is the dump history, newest first [DHST], after `storage` [STORAGE].
-	HistoryInStorages(ctx context.Context, host, disk string, storages []string) ([]catalog.HistoryItem, error)
+	// With only false, the copies of other storages come after those of the listed ones.
+	HistoryInStorages(ctx context.Context, host, disk string, storages []string, only bool) ([]catalog.HistoryItem, error)
 	ListDir(ctx context.Context, chain []int64, dir string) ([]catalog.Entry, error)                        // [OLSD]
 	WalkTree(ctx context.Context, chain []int64, dir string, fn func(path string, owner int64) error) error // [ORLD]
 	DirExists(ctx context.Context, chain []int64, dir string) (bool, error)                                 // [OISD]
@@ -65,6 +66,9 @@ type Options struct {
 	LocalDir    string // the initial local directory (lcd); "" means the process's
 	// Progress is told how each restore goes (recover.Request.Progress); nil shows nothing.
 	Progress recover.Progress
+	// Storages are preferred, in this order, when a dump has copies in several storages
+	// (--storage); the `storage` command overrides them with amrecover's filter.
+	Storages []string
 }
 
 // Session is one amrecover session: the state amrecover keeps, the state amindexd keeps for it,
@@ -85,6 +89,7 @@ type Session struct {
 	storageSet   bool   // STORAGE was sent
 	storage      string // the one storage name amrecover 3.5.1 manages to send
 	storageValid bool
+	preferred    []string // Options.Storages
 
 	// amrecover's side.
 	host       string // dump_hostname
@@ -138,6 +143,7 @@ func New(opts Options) *Session {
 		device:     opts.Device,
 		deviceSet:  opts.Device != "",
 		localDir:   opts.LocalDir,
+		preferred:  opts.Storages,
 	}
 	if s.serverName == "" {
 		s.serverName = "localhost"
@@ -198,11 +204,16 @@ func (s *Session) history(ctx context.Context) ([]catalog.HistoryItem, error) {
 	if s.storageSet && !s.storageValid {
 		return nil, nil // amindexd keeps an empty storage list then: no dump passes
 	}
-	var storages []string
+	storages, only := s.storages()
+	return s.idx.HistoryInStorages(ctx, s.srvHost, s.srvDisk, storages, only)
+}
+
+// storages are the storages preferred, in order, and whether the others are left out.
+func (s *Session) storages() ([]string, bool) {
 	if s.storageSet {
-		storages = []string{s.storage}
+		return []string{s.storage}, true
 	}
-	return s.idx.HistoryInStorages(ctx, s.srvHost, s.srvDisk, storages)
+	return s.preferred, false
 }
 
 // view returns the dumps of the point-in-time view, newest first, or the line amindexd replies

@@ -19,7 +19,11 @@ func (r *Restorer) Renames(ctx context.Context, copyID int64, device string) ([]
 	if err != nil {
 		return nil, fmt.Errorf("read the renames of %w", err)
 	}
-	n, err := r.openNative(ctx, cp, device, noProgress{})
+	copies, err := r.copiesOf(ctx, cp, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read the renames of %s: %w", describe(cp), err)
+	}
+	n, err := r.openNative(ctx, copies, device, r.Notes, noProgress{})
 	if err != nil {
 		return nil, fmt.Errorf("read the renames of %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/amrshell/amrshell/catalog"
 	"github.com/amrshell/amrshell/internal/corpus"
 	"github.com/amrshell/amrshell/recover/gtar"
 )
@@ -49,7 +50,7 @@ func TestRenamesReadsOnlyTheHead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, parts, err := NewRestorer(cat, "").clerk("").Open(ctx, cp)
+	h, parts, err := NewRestorer(cat, "").clerk("", nil, nil).Open(ctx, []*catalog.Copy{cp})
 	if err != nil {
 		t.Fatal(err)
 	}

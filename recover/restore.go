@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -29,6 +30,9 @@ type Request struct {
 	Extract *Extract
 	// Progress is told how the restore goes; nil shows nothing.
 	Progress Progress
+	// Storages are the storages whose copies the restore falls back to first, in order
+	// (the shell's `storage` command, --storage); the others come after them.
+	Storages []string
 }
 
 // Extract is what the groups of one extract share: the entries that were in the exactly
@@ -68,6 +72,12 @@ type Restorer struct {
 	catalog *catalog.Catalog
 	device  string // -d: read every volume through this device or changer
 
+	// Operator is asked for volumes no changer has; nil gives up the copy instead.
+	Operator Operator
+	// Notes is told when OpenCopy falls back to another copy; nil for nobody. (Restore tells
+	// its notes argument.)
+	Notes io.Writer
+
 	mu       sync.Mutex
 	changers map[string]Changer // by changer spec ("chg-disk:/vtapes/main")
 }
@@ -80,11 +90,11 @@ func NewRestorer(cat *catalog.Catalog, device string) *Restorer {
 
 // clerk is the clerk for one request: its volumes come through the request's device, else
 // the restorer's, else the changer of each copy's storage.
-func (r *Restorer) clerk(device string) *Clerk {
+func (r *Restorer) clerk(device string, notes io.Writer, prog Progress) *Clerk {
 	if device == "" {
 		device = r.device
 	}
-	return &Clerk{Changers: func(ctx context.Context, storage string) (Changer, error) {
+	changers := func(ctx context.Context, storage string) (Changer, error) {
 		spec := device
 		if spec == "" {
 			var err error
@@ -93,7 +103,26 @@ func (r *Restorer) clerk(device string) *Clerk {
 			}
 		}
 		return r.changer(spec)
-	}}
+	}
+	return &Clerk{Changers: changers, Device: r.changer, Operator: r.Operator, Notes: notes, Progress: prog}
+}
+
+// copiesOf returns the copies to read cp's dump from: cp first, then the copies in storages,
+// in that order, then the others, oldest written first.
+func (r *Restorer) copiesOf(ctx context.Context, cp *catalog.Copy, storages []string) ([]*catalog.Copy, error) {
+	all, err := r.catalog.DumpCopies(ctx, cp.DumpID)
+	if err != nil {
+		return nil, err
+	}
+	rank := func(c *catalog.Copy) int {
+		if i := slices.Index(storages, c.Storage); i >= 0 {
+			return i
+		}
+		return len(storages)
+	}
+	others := slices.DeleteFunc(all, func(c *catalog.Copy) bool { return c.ID == cp.ID })
+	slices.SortStableFunc(others, func(a, b *catalog.Copy) int { return rank(a) - rank(b) })
+	return append([]*catalog.Copy{cp}, others...), nil
 }
 
 // changer opens (once) the changer a spec names.
@@ -120,20 +149,46 @@ func (r *Restorer) changer(spec string) (Changer, error) {
 
 // Restore restores the paths of one group into the directory target, printing tar's verbose
 // lines on verbose and amrshell's own notes on notes, and telling req.Progress how it goes.
-func (r *Restorer) Restore(ctx context.Context, req Request, target string, verbose, notes io.Writer) (err error) {
+// When the data turn out damaged (a decompression error, a CRC that differs) and the dump has
+// copies not read yet, it restores the dump again from them.
+func (r *Restorer) Restore(ctx context.Context, req Request, target string, verbose, notes io.Writer) error {
 	cp, err := r.catalog.Copy(ctx, req.CopyID)
 	if err != nil {
 		return fmt.Errorf("restore %w", err)
 	}
+	copies, err := r.copiesOf(ctx, cp, req.Storages)
+	if err != nil {
+		return fmt.Errorf("restore %s: %w", describe(cp), err)
+	}
+	for {
+		used, err := r.restoreFrom(ctx, req, copies, target, verbose, notes)
+		var damaged *dataError
+		if err == nil || ctx.Err() != nil || !errors.As(err, &damaged) {
+			return err
+		}
+		rest := slices.DeleteFunc(copies, func(c *catalog.Copy) bool { return slices.Contains(used, c) })
+		if len(rest) == 0 {
+			return err
+		}
+		fmt.Fprintf(notes, "amrshell: %v\n", err)
+		fmt.Fprintf(notes, "amrshell: restoring %s again, from the %s\n", describe(cp), describeCopy(rest[0]))
+		copies = rest
+	}
+}
+
+// restoreFrom restores a group once, reading the dump from copies; it returns the copies it
+// read data from.
+func (r *Restorer) restoreFrom(ctx context.Context, req Request, copies []*catalog.Copy, target string, verbose, notes io.Writer) ([]*catalog.Copy, error) {
+	cp := copies[0]
 	prog := req.Progress
 	if prog == nil {
 		prog = noProgress{}
 	}
 	prog.Begin(describe(cp), mediaBytes(cp))
 	defer prog.End() // deferred before n.Close, so run after it: no part is read after End
-	n, err := r.openNative(ctx, cp, req.Device, prog)
+	n, err := r.openNative(ctx, copies, req.Device, notes, prog)
 	if err != nil {
-		return fmt.Errorf("restore %w", err)
+		return nil, fmt.Errorf("restore %w", err)
 	}
 	defer n.Close()
 	h, what := n.header, n.what
@@ -141,7 +196,7 @@ func (r *Restorer) Restore(ctx context.Context, req Request, target string, verb
 
 	root, err := gtar.OSRoot(target)
 	if err != nil {
-		return fmt.Errorf("open restore directory %s: %w", target, err)
+		return nil, fmt.Errorf("open restore directory %s: %w", target, err)
 	}
 	defer root.Close()
 	x := req.Extract
@@ -150,7 +205,7 @@ func (r *Restorer) Restore(ctx context.Context, req Request, target string, verb
 	}
 	keep, err := x.keep(root, target, req.ExactDirs)
 	if err != nil {
-		return fmt.Errorf("restore %s: %w", what, err)
+		return nil, fmt.Errorf("restore %s: %w", what, err)
 	}
 	stats, err := gtar.Extract(ctx, crc, root, gtar.Options{
 		Select:    selection(req),
@@ -161,31 +216,68 @@ func (r *Restorer) Restore(ctx context.Context, req Request, target string, verb
 		Restored:  prog.Restored,
 	})
 	if err != nil {
-		return fmt.Errorf("restore %s: %w", what, err)
+		return n.parts.Used(), fmt.Errorf("restore %s: %w", what, err)
 	}
 	// The CRC covers the whole stream, tar's end blocks and padding included.
 	if _, err := io.Copy(io.Discard, crc); err != nil {
-		return fmt.Errorf("restore %s: %w", what, err)
+		return n.parts.Used(), fmt.Errorf("restore %s: %w", what, err)
 	}
 	recorded := cp.NativeCRC
 	if recorded == "" && h.NativeCRC.Size > 0 {
 		recorded = h.NativeCRC.String()
 	}
 	if err := crc.check(recorded); err != nil {
-		return fmt.Errorf("restore %s: %w", what, err)
+		return n.parts.Used(), fmt.Errorf("restore %s: %w", what, &dataError{err: err, copies: n.parts.Used()})
 	}
 	if n := len(stats.Refused) + len(stats.Errors); n > 0 {
-		return fmt.Errorf("restore %s: %d entries refused or not restored (named above)", what, n)
+		return nil, fmt.Errorf("restore %s: %d entries refused or not restored (named above)", what, n)
 	}
-	return nil
+	return nil, nil
 }
 
-// native is the native (uncompressed) stream of a copy, read through the clerk.
+// dataError is damage found in a dump's data after the clerk read it: the copies it came from
+// cannot be trusted for this dump.
+type dataError struct {
+	err    error
+	where  string // the part being read when it showed; "" at the end of the stream
+	copies []*catalog.Copy
+}
+
+func (e *dataError) Error() string {
+	var from []string
+	for _, cp := range e.copies {
+		from = append(from, describeCopy(cp))
+	}
+	msg := fmt.Sprintf("%v (data read from the %s", e.err, strings.Join(from, " and the "))
+	if e.where != "" {
+		msg += "; reading " + e.where
+	}
+	return msg + ")"
+}
+
+func (e *dataError) Unwrap() error { return e.err }
+
+// dataReader reads the native stream and tells damaged data (an error of the decompressor)
+// from a failure to read the media (an error of the clerk's stream, which has said why).
+type dataReader struct {
+	r      io.Reader
+	stream *Stream
+}
+
+func (d *dataReader) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	if err != nil && err != io.EOF && d.stream.err == nil && !errors.Is(err, context.Canceled) {
+		err = &dataError{err: err, where: d.stream.Where(), copies: d.stream.Used()}
+	}
+	return n, err
+}
+
+// native is the native (uncompressed) stream of a dump, read through the clerk.
 type native struct {
 	io.Reader
 	header *device.Header // the first part's
 	what   string         // describe(copy), for errors
-	parts  io.Closer
+	parts  *Stream
 	dec    io.Closer
 }
 
@@ -211,15 +303,28 @@ func mediaBytes(cp *catalog.Copy) int64 {
 // (compressed or encrypted as written), its parts concatenated and their headers checked,
 // reading volumes through device (Request.Device; "" for the usual changers) and telling prog
 // of each part. amfetchdump's and amrecover's transfers both start here.
+//
+// A part that cannot be read is read from another copy of the dump (see Clerk), told to
+// r.Notes.
 func (r *Restorer) OpenCopy(ctx context.Context, cp *catalog.Copy, device string, prog Progress) (*device.Header, io.ReadCloser, error) {
+	copies, err := r.copiesOf(ctx, cp, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", describe(cp), err)
+	}
+	h, parts, err := r.openParts(ctx, copies, device, r.Notes, prog)
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, parts, nil
+}
+
+func (r *Restorer) openParts(ctx context.Context, copies []*catalog.Copy, device string, notes io.Writer, prog Progress) (*device.Header, *Stream, error) {
 	if prog == nil {
 		prog = noProgress{}
 	}
-	clerk := r.clerk(device)
-	clerk.Progress = prog
-	h, parts, err := clerk.Open(ctx, cp)
+	h, parts, err := r.clerk(device, notes, prog).Open(ctx, copies)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", describe(cp), err)
+		return nil, nil, fmt.Errorf("%s: %w", describe(copies[0]), err)
 	}
 	return h, parts, nil
 }
@@ -227,9 +332,9 @@ func (r *Restorer) OpenCopy(ctx context.Context, cp *catalog.Copy, device string
 // openNative opens the native stream of a copy, reading volumes through device (Request.Device)
 // or the usual changers, and telling prog of each part and of the bytes read. Errors start with
 // what is being read.
-func (r *Restorer) openNative(ctx context.Context, cp *catalog.Copy, device string, prog Progress) (*native, error) {
-	what := describe(cp)
-	h, parts, err := r.OpenCopy(ctx, cp, device, prog)
+func (r *Restorer) openNative(ctx context.Context, copies []*catalog.Copy, device string, notes io.Writer, prog Progress) (*native, error) {
+	what := describe(copies[0])
+	h, parts, err := r.openParts(ctx, copies, device, notes, prog)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +347,7 @@ func (r *Restorer) openNative(ctx context.Context, cp *catalog.Copy, device stri
 		parts.Close()
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	return &native{Reader: dec, header: h, what: what, parts: parts, dec: dec}, nil
+	return &native{Reader: &dataReader{r: dec, stream: parts}, header: h, what: what, parts: parts, dec: dec}, nil
 }
 
 func (n *native) Close() error {

@@ -20,12 +20,13 @@ import (
 
 // Config is what the command line says.
 type Config struct {
-	ConfigName  string // -C: /etc/amanda/NAME/amanda.conf
-	AmandaConf  string // --amanda-conf FILE
-	CatalogPath string // --catalog FILE
-	Host        string // -h
-	Device      string // -d
-	TapeServer  string // -t, printed in the extract dialogue
+	ConfigName  string   // -C: /etc/amanda/NAME/amanda.conf
+	AmandaConf  string   // --amanda-conf FILE
+	CatalogPath string   // --catalog FILE
+	Host        string   // -h
+	Device      string   // -d
+	Storages    []string // --storage: storages preferred, in order, among a dump's copies
+	TapeServer  string   // -t, printed in the extract dialogue
 	Version     string
 }
 
@@ -79,9 +80,10 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 	// A script gets amrecover's plain "N kb" lines even inside a terminal: it must behave as
 	// it does anywhere else.
 	prog := NewProgress(errOut, interactive && writesTo(errOut, os.Stderr) && term.IsTerminal(int(os.Stderr.Fd())))
+	restorer := recover.NewRestorer(cat, cfg.Device)
 	sess := commands.New(commands.Options{
 		Index:       cat,
-		Restorer:    recover.NewRestorer(cat, cfg.Device),
+		Restorer:    restorer,
 		Interactive: input,
 		Progress:    prog,
 		Out:         prog.Above(out),
@@ -89,7 +91,9 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 		TapeServer:  cfg.TapeServer,
 		Device:      cfg.Device,
 		LocalDir:    cwd,
+		Storages:    cfg.Storages,
 	})
+	restorer.Operator = sess // asked for volumes no changer has
 	if interactive && writesTo(out, os.Stdout) && term.IsTerminal(int(os.Stdout.Fd())) && hasControllingTerminal() {
 		input.editor = newEditor(tty, input.keys, sess, openHistory(historyPath(), errOut))
 	}
