@@ -1,6 +1,7 @@
 package recover
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -160,8 +161,11 @@ func (r *Restorer) Restore(ctx context.Context, req Request, target string, verb
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", describe(cp), err)
 	}
+	// A restore again lists only the members the first did not: the stream is the same.
+	listed := &lineSkipper{w: verbose}
 	for {
-		used, err := r.restoreFrom(ctx, req, copies, target, verbose, notes)
+		listed.skip, listed.seen = listed.seen, 0
+		used, err := r.restoreFrom(ctx, req, copies, target, listed, notes)
 		var damaged *dataError
 		if err == nil || ctx.Err() != nil || !errors.As(err, &damaged) {
 			return err
@@ -233,6 +237,33 @@ func (r *Restorer) restoreFrom(ctx context.Context, req Request, copies []*catal
 		return nil, fmt.Errorf("restore %s: %d entries refused or not restored (named above)", what, n)
 	}
 	return nil, nil
+}
+
+// lineSkipper writes to w what is written to it but its first skip lines, and counts in seen
+// the lines written to it.
+type lineSkipper struct {
+	w          io.Writer
+	skip, seen int
+}
+
+func (l *lineSkipper) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		line, rest, full := bytes.Cut(p, []byte("\n"))
+		if full {
+			line = p[:len(line)+1]
+		}
+		if l.seen >= l.skip {
+			if _, err := l.w.Write(line); err != nil {
+				return 0, err
+			}
+		}
+		if full {
+			l.seen++
+		}
+		p = rest
+	}
+	return n, nil
 }
 
 // dataError is damage found in a dump's data after the clerk read it: the copies it came from

@@ -78,29 +78,36 @@ func TestTranscripts(t *testing.T) {
 			if tr.RC != 0 {
 				t.Fatalf("amrecover's rc for %s is %d; these checks expect sessions that succeeded", name, tr.RC)
 			}
-			w := newWorld(t)
-			stdin := strings.NewReplacer(restoreDirOf(name), w.Restore, corpus.BuildRoot, w.Root).Replace(tr.Stdin)
-			before := time.Now()
-			res := w.run(t, stdin)
-			after := time.Now()
-			checkNoPanic(t, res)
-			if res.ExitCode != tr.RC {
-				t.Errorf("exit status %d, want %d (amrecover's)\nstderr:\n%s", res.ExitCode, tr.RC, tail(res.Stderr, 20))
-			}
-			compareStdout(t, tr, w, res, before, after)
-			if tr.Verify == "" {
-				if ents, err := os.ReadDir(w.Restore); err != nil || len(ents) > 0 {
-					t.Errorf("the session extracts nothing, but the restore directory holds %d entries (%v)", len(ents), err)
-				}
-			} else {
-				exp := expectSession(t, pristine, sess)
-				if rep := verifyTree(t, w.Restore, exp, false); !rep.ok() {
-					t.Errorf("extracted tree differs from run %d's manifest of %s:%s over the selection:\n%s", exp.Run, sess.Host, sess.Disk, rep)
-				}
-			}
-			checkSandbox(t, w)
+			replay(t, pristine, tr, sess, newWorld(t))
 		})
 	}
+}
+
+// replay runs a recorded session through amrshell in w and checks stdout, exit status, the
+// restored tree and the sandbox against the transcript; it returns what amrshell printed.
+func replay(t *testing.T, pristine string, tr transcript, sess *session, w *world) result {
+	t.Helper()
+	stdin := strings.NewReplacer(restoreDirOf(tr.Name), w.Restore, corpus.BuildRoot, w.Root).Replace(tr.Stdin)
+	before := time.Now()
+	res := w.run(t, stdin)
+	after := time.Now()
+	checkNoPanic(t, res)
+	if res.ExitCode != tr.RC {
+		t.Errorf("exit status %d, want %d (amrecover's)\nstderr:\n%s", res.ExitCode, tr.RC, tail(res.Stderr, 20))
+	}
+	compareStdout(t, tr, w, res, before, after)
+	if tr.Verify == "" {
+		if ents, err := os.ReadDir(w.Restore); err != nil || len(ents) > 0 {
+			t.Errorf("the session extracts nothing, but the restore directory holds %d entries (%v)", len(ents), err)
+		}
+	} else {
+		exp := expectSession(t, pristine, sess)
+		if rep := verifyTree(t, w.Restore, exp, false); !rep.ok() {
+			t.Errorf("extracted tree differs from run %d's manifest of %s:%s over the selection:\n%s", exp.Run, sess.Host, sess.Disk, rep)
+		}
+	}
+	checkSandbox(t, w)
+	return res
 }
 
 // compareStdout compares amrshell's stdout with the transcript's after normalising both; the
