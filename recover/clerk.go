@@ -311,6 +311,9 @@ func (s *Stream) fallBack(why error) error {
 		return nil
 	}
 	if s.clerk.Operator != nil {
+		if len(s.copies) > 1 {
+			s.notef("amrshell: the %s failed: %v\n", describeCopy(s.copies[s.ci]), why)
+		}
 		for i := range s.copies {
 			pi, skip, ok := locate(s.copies[i], s.offset, size)
 			var ve *volumeError
@@ -322,10 +325,10 @@ func (s *Stream) fallBack(why error) error {
 				if errors.Is(err, io.EOF) {
 					err = ErrAborted
 				}
-				return fmt.Errorf("%s: %w", describe(s.copies[i]), err)
+				return err
 			}
 			if dev != "" && s.clerk.Device == nil {
-				return fmt.Errorf("%s: cannot read from device %s", describe(s.copies[i]), dev)
+				return fmt.Errorf("cannot read from device %s", dev)
 			}
 			delete(s.failed, partKey{i, pi})
 			s.devices[i] = dev

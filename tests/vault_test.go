@@ -75,3 +75,64 @@ func TestVaultCopiesUnreadable(t *testing.T) {
 		})
 	}
 }
+
+// When no changer holds any copy of a dump, amrshell asks for the volume as Amanda's scan does,
+// and the answer read from stdin names another device, skips the dump or, at the end of the
+// input, aborts the extract.
+func TestInsertVolume(t *testing.T) {
+	const script = "sethost localhost\nsetdisk /home/alice\nsetdate 2026-11-22-23-29-19\nadd *\nextract\nY\nY\n"
+	tests := []struct {
+		name     string
+		answers  string // after the two Y of the level 0
+		exit     int
+		stderr   []string
+		restored bool // the level 0 is restored
+	}{
+		{name: "another changer", answers: "chg-disk:SHELF\nY\nY\nquit\n", exit: 0, restored: true},
+		{name: "skip", answers: "s\nY\nY\nquit\n", exit: 1,
+			stderr: []string{"amrshell: restore localhost:/home/alice level 0 of 20261122232846: skipped at the operator's request\n"}},
+		{name: "end of input", answers: "", exit: 1,
+			stderr: []string{"amrshell: extract aborted; 3 dump(s) not restored stay in the extract list\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			// The vault's volume is on a shelf, the main one gone: no changer has the level 0.
+			shelf := filepath.Join(t.TempDir(), "shelf")
+			if err := os.MkdirAll(shelf, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(filepath.Join(w.Root, "vtapes/vault/slot1"), filepath.Join(shelf, "slot1")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.RemoveAll(filepath.Join(w.Root, "vtapes/main/slot1")); err != nil {
+				t.Fatal(err)
+			}
+			res := w.run(t, script+strings.ReplaceAll(tt.answers, "SHELF", shelf))
+			checkNoPanic(t, res)
+			for _, want := range []string{
+				"Insert volume labeled 'Vault1-01' in changer and type <enter>\n",
+				"or type \"^D\" to abort, \"s\" to skip this dump, \"d\" to read it from another device\n",
+			} {
+				if !strings.Contains(res.Stdout, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, tail(res.Stdout, 20))
+				}
+			}
+			if res.ExitCode != tt.exit {
+				t.Errorf("exit status %d, want %d\nstderr:\n%s", res.ExitCode, tt.exit, tail(res.Stderr, 20))
+			}
+			for _, want := range tt.stderr {
+				if !strings.Contains(res.Stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, tail(res.Stderr, 20))
+				}
+			}
+			// Only the level 0 has this file: it did not change after run 1.
+			_, err := os.Stat(filepath.Join(w.Restore, "odd names", "#hash#.txt"))
+			if restored := err == nil; restored != tt.restored {
+				t.Errorf("level 0 restored: %v, want %v", restored, tt.restored)
+			}
+			checkSandbox(t, w)
+		})
+	}
+}
