@@ -30,6 +30,8 @@ func run(args []string) int {
 	fs.StringVar(&cfg.CatalogPath, "catalog", "", "catalog `file` (default $XDG_STATE_HOME/amrshell/CONFIG.sqlite)")
 	fs.StringVar(&cfg.Host, "h", "", "dump `host` to start with (default: this machine's name)")
 	fs.StringVar(&cfg.Device, "d", "", "tape `device` or changer to read from")
+	fs.StringVar(&cfg.Target, "target", "", "`directory` to restore into (the local directory to start in; made if missing)")
+	fs.BoolVar(&cfg.DryRun, "dry-run", false, "extract prints what it would restore and read (as estimate), and restores nothing")
 	storages := fs.String("storage", "", "`storages` whose copies to prefer, in order, comma-separated (default: as amrecover)")
 	indexServer := fs.String("s", "", "index `server` (accepted for amrecover compatibility; amrshell needs none)")
 	tapeServer := fs.String("t", "", "tape `server` (accepted for amrecover compatibility; amrshell needs none)")

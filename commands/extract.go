@@ -32,6 +32,11 @@ func (s *Session) extractFiles(ctx context.Context) {
 		s.printf("Extract list empty - No files to extract!\n")
 		return
 	}
+	if s.dryRun {
+		s.estimate(ctx)
+		s.printf("Dry run (--dry-run): nothing restored; the extract list stays.\n")
+		return
+	}
 	if !s.tapeServerSet {
 		s.tapeServer, s.tapeServerSet = s.serverName, true
 	}

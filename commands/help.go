@@ -39,6 +39,7 @@ storage [storage-name]*            - the name of the storage in order of prefere
 
 // amrshellHelp is what amrshell adds.
 const amrshellHelp = `?                 - same as help
+estimate          - what extract would restore and read: files, parts, volumes in load order
 
 amrshell at a terminal:
 Tab               - complete a command, host, disk, date, path or local directory

@@ -45,6 +45,7 @@ const (
 	tLCD
 	tLPWD
 	tExtract
+	tEstimate
 	tMode
 	tStorage
 	tDashH
@@ -105,6 +106,7 @@ var keywords = map[string]struct {
 	"lcd":          {tLCD, stNeedString},
 	"lpwd":         {tLPWD, stNeedString},
 	"extract":      {tExtract, stNeedString},
+	"estimate":     {tEstimate, stNeedString},
 	"mode":         {tMode, stNeedString},
 	"storage":      {tStorage, stNeedString},
 }

@@ -218,6 +218,8 @@ func (s *Session) parse(ctx context.Context, p *parser) {
 		s.noArg(p, s.help)
 	case tExtract:
 		s.noArg(p, func() { s.extractFiles(ctx) })
+	case tEstimate:
+		s.noArg(p, func() { s.estimate(ctx) })
 	default:
 		s.syntaxError()
 	}

@@ -66,6 +66,8 @@ type Options struct {
 	LocalDir    string // the initial local directory (lcd); "" means the process's
 	// Progress is told how each restore goes (recover.Request.Progress); nil shows nothing.
 	Progress recover.Progress
+	// DryRun makes extract print its estimate and restore nothing (--dry-run).
+	DryRun bool
 	// Storages are preferred, in this order, when a dump has copies in several storages
 	// (--storage); the `storage` command overrides them with amrecover's filter.
 	Storages []string
@@ -90,6 +92,7 @@ type Session struct {
 	storage      string // the one storage name amrecover 3.5.1 manages to send
 	storageValid bool
 	preferred    []string // Options.Storages
+	dryRun       bool
 
 	// amrecover's side.
 	host       string // dump_hostname
@@ -144,6 +147,7 @@ func New(opts Options) *Session {
 		deviceSet:  opts.Device != "",
 		localDir:   opts.LocalDir,
 		preferred:  opts.Storages,
+		dryRun:     opts.DryRun,
 	}
 	if s.serverName == "" {
 		s.serverName = "localhost"

@@ -26,6 +26,8 @@ type Config struct {
 	Host        string   // -h
 	Device      string   // -d
 	Storages    []string // --storage: storages preferred, in order, among a dump's copies
+	Target      string   // --target: the local directory to start in (restore into), made if missing
+	DryRun      bool     // --dry-run: extract prints its estimate only
 	TapeServer  string   // -t, printed in the extract dialogue
 	Version     string
 }
@@ -69,7 +71,7 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 	if host == "" {
 		host, _ = os.Hostname()
 	}
-	cwd, err := os.Getwd()
+	cwd, err := localDir(cfg.Target)
 	if err != nil {
 		return 1, err
 	}
@@ -92,6 +94,7 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 		Device:      cfg.Device,
 		LocalDir:    cwd,
 		Storages:    cfg.Storages,
+		DryRun:      cfg.DryRun,
 	})
 	restorer.Operator = sess // asked for volumes no changer has
 	if interactive && writesTo(out, os.Stdout) && term.IsTerminal(int(os.Stdout.Fd())) && hasControllingTerminal() {
@@ -149,6 +152,22 @@ func openCatalog(ctx context.Context, cfg Config) (cat *catalog.Catalog, path st
 		}
 	}
 	return cat, path, 0, nil
+}
+
+// localDir is the local directory the shell starts in: target (--target), made if missing,
+// else the working directory.
+func localDir(target string) (string, error) {
+	if target == "" {
+		return os.Getwd()
+	}
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		return "", fmt.Errorf("make the restore directory (--target): %w", err)
+	}
+	abs, err := filepath.Abs(target)
+	if err != nil {
+		return "", fmt.Errorf("restore directory (--target): %w", err)
+	}
+	return abs, nil
 }
 
 // stateDir is $XDG_STATE_HOME/amrshell, where the default catalog and the command history are.
