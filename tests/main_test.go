@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -118,10 +119,19 @@ func (w *world) run(t *testing.T, stdin string) result {
 // streams and the exit status. A run that outlives runTimeout is killed and fails the test.
 func runAmrshell(t *testing.T, dir, stdin string, args ...string) result {
 	t.Helper()
+	return runAmrshellAs(t, nil, dir, stdin, args...)
+}
+
+// runAmrshellAs is runAmrshell as the user cred names (nil: the test's own).
+func runAmrshellAs(t *testing.T, cred *syscall.Credential, dir, stdin string, args ...string) result {
+	t.Helper()
 	needBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binPath, args...)
+	if cred != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	}
 	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer

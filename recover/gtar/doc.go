@@ -6,7 +6,8 @@
 // level chain when called once per dump, oldest first, into the same FS:
 //
 //	for each member (directories first, as GNU tar writes incremental archives):
-//	    refuse absolute names and names with ".." (the rest goes on)
+//	    refuse absolute names, names with "..", NUL bytes, or longer than Linux allows (the
+//	    rest goes on)
 //	    choice := Select.Member(name)
 //	    directory member (D):
 //	        Listed:  print "./dir/"; apply its renames; purge; mkdir; set mode/mtime at the end
@@ -19,9 +20,14 @@
 //	                 amrshell moved instead of deleting (their content went to the new name)
 //	    other member, Listed:
 //	        print its name (EscapeName); refuse writing through a symbolic link
-//	        regular file: write .amrshell-XXXXXXXX beside it, set owner/mode/times, rename
+//	        something there: Overwrite policy (always, as tar; never; if-newer) may keep it
+//	        regular file: write .amrshell-XXXXXXXX beside it (Verify: read it back, compare
+//	                 SHA-256), set owner/mode/times (not root: no set-id bits of others), rename
 //	        hard link, symbolic link: replace what is there; device: root only; fifo: anyone
 //	at the end: set directories' owner/mode/times, deepest first
+//
+// Compare checks a restored tree against a stream instead (tar --compare): every selected
+// member missing or different on disk (type, mode, mtime, size, SHA-256, link, owner) is told.
 //
 // Listed is what amrecover's tar would do; Exact is what amrshell adds so that restoring the
 // entries of a directory one by one (`add *`) gives the same tree as restoring the directory

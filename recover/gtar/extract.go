@@ -1,9 +1,12 @@
 package gtar
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"math/rand/v2"
@@ -30,6 +33,18 @@ type Options struct {
 	// under its final name, with the bytes of content written for it (0 for links and special
 	// files), for progress. It runs on Extract's goroutine.
 	Restored func(size int64)
+	// Overwrite says what becomes of an entry already in the restore directory where a member
+	// other than a directory goes. The zero value, OverwriteAlways, replaces it, as GNU tar -x
+	// (and so amrecover) does. Directories are merged whatever the policy, and the purges of
+	// dumpdirs are not concerned (see Keep).
+	Overwrite Overwrite
+	// Preexisting, if not nil, tells the Overwrite policy which entries (Member form) were in
+	// the restore directory before the restore began; the others were written by earlier dumps
+	// of the chain and are replaced, as the later dump must win. nil: every entry found counts.
+	Preexisting func(name string) bool
+	// Verify reads each regular file back from the file system once written, before it gets
+	// its final name, and fails the member if its SHA-256 is not that of the stream's data.
+	Verify bool
 }
 
 // Stats counts what Extract did.
@@ -40,12 +55,17 @@ type Stats struct {
 	Skipped int      // members not selected
 	Deleted int      // entries removed because a dumpdir no longer lists them
 	Renamed int      // directories moved by dumpdir rename records
+	Kept    int      // members not extracted because the Overwrite policy kept what was there
 	Refused []string // members refused (unsafe names or links, missing privilege), each with its reason
 	Errors  []string // members that could not be extracted (the rest went on), each with its reason
 }
 
-// geteuid is os.Geteuid; tests replace it to check what happens without root.
-var geteuid = os.Geteuid
+// geteuid and getegid are os.Geteuid and os.Getegid; tests replace them to check what
+// happens without root.
+var (
+	geteuid = os.Geteuid
+	getegid = os.Getegid
+)
 
 // Extract restores the members of the GNU tar stream r that opts.Select selects into fsys, as
 // GNU tar -xpG --numeric-owner with a file list does, plus amrshell's Exact choice and its
@@ -65,6 +85,9 @@ func Extract(ctx context.Context, r io.Reader, fsys FS, opts Options) (Stats, er
 		onDone:  opts.Restored,
 		owner:   opts.SameOwner,
 		root:    geteuid() == 0,
+		policy:  opts.Overwrite,
+		before:  opts.Preexisting,
+		verify:  opts.Verify,
 		buf:     make([]byte, 1<<20),
 		ghosts:  map[string]string{},
 	}
@@ -95,6 +118,9 @@ type extractor struct {
 	onDone  func(size int64)
 	owner   bool
 	root    bool
+	policy  Overwrite
+	before  func(string) bool
+	verify  bool
 	buf     []byte
 	stats   Stats
 
@@ -173,6 +199,14 @@ func (x *extractor) member(tr *Reader, h *Header) error {
 		return nil
 	}
 	fmt.Fprintln(x.verbose, EscapeName(h.Name))
+	if err := x.checkParents(name); err != nil {
+		return x.outcome(h.Name, err)
+	}
+	if why := x.keepExisting(h, name); why != "" {
+		x.stats.Kept++
+		fmt.Fprintf(x.notes, "amrshell: %s: kept what is there: %s\n", EscapeName(h.Name), why)
+		return nil
+	}
 	var err error
 	switch h.Typeflag {
 	case TypeReg:
@@ -209,6 +243,13 @@ func (x *extractor) outcome(name string, err error) error {
 	return nil
 }
 
+// Linux's limits on names (PATH_MAX less its NUL, NAME_MAX). Longer names cannot be made in one
+// system call, and refusing them up front spares making thousands of directories for nothing.
+const (
+	maxPath    = 4095
+	maxElement = 255
+)
+
 // memberPath turns an archive name into the Member form ("./docs/" -> "docs", "./" -> ""), or
 // says why the name is refused.
 func memberPath(name string) (string, string) {
@@ -218,12 +259,23 @@ func memberPath(name string) (string, string) {
 	if name[0] == '/' {
 		return "", "absolute member name"
 	}
+	if strings.IndexByte(name, 0) >= 0 {
+		return "", "member name contains a NUL byte"
+	}
 	c := path.Clean(name)
 	if c == ".." || strings.HasPrefix(c, "../") {
 		return "", "member name leads outside the restore directory"
 	}
 	if c == "." {
 		return "", ""
+	}
+	if len(c) > maxPath {
+		return "", fmt.Sprintf("member name of %d bytes: longer than the %d a path may have", len(c), maxPath)
+	}
+	for e := range strings.SplitSeq(c, "/") {
+		if len(e) > maxElement {
+			return "", fmt.Sprintf("member name has an element of %d bytes: longer than the %d a file name may have", len(e), maxElement)
+		}
 	}
 	return c, ""
 }
@@ -387,7 +439,11 @@ func (x *extractor) regular(tr *Reader, h *Header, name string) (err error) {
 			x.fs.Remove(tmp)
 		}
 	}()
-	n, err := x.copyData(tr, f, h)
+	var sum hash.Hash
+	if x.verify {
+		sum = sha256.New()
+	}
+	n, err := x.copyData(tr, f, h, sum)
 	x.stats.Bytes += n
 	if err != nil {
 		return err
@@ -396,7 +452,13 @@ func (x *extractor) regular(tr *Reader, h *Header, name string) (err error) {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
-	attrErr := x.setAttrs(tmp, attrsOf(h))
+	if sum != nil {
+		// Before setAttrs: the dump's mode may not let us read the file.
+		if err := x.verifyFile(tmp, h, sum.Sum(nil)); err != nil {
+			return err
+		}
+	}
+	attrErr := x.setAttrs(tmp, x.safeAttrs(h))
 	if err := x.replace(tmp, name); err != nil {
 		return err
 	}
@@ -414,17 +476,18 @@ func (x *extractor) done(size int64) {
 }
 
 // copyData copies the member's data to f, placing sparse fragments at their offsets so that
-// holes stay holes. Read errors and cancellation are fatal; write errors are the member's.
-func (x *extractor) copyData(tr *Reader, f File, h *Header) (int64, error) {
+// holes stay holes, and into sum if not nil (the stored data: the fragments, without holes).
+// Read errors and cancellation are fatal; write errors are the member's.
+func (x *extractor) copyData(tr *Reader, f File, h *Header, sum hash.Hash) (int64, error) {
 	if h.Sparse == nil {
-		return x.copyN(tr, f, -1)
+		return x.copyN(tr, f, -1, sum)
 	}
 	var total int64
 	for _, frag := range h.Sparse {
 		if _, err := f.Seek(frag.Offset, io.SeekStart); err != nil {
 			return total, fmt.Errorf("write: %w", err)
 		}
-		n, err := x.copyN(tr, f, frag.Length)
+		n, err := x.copyN(tr, f, frag.Length, sum)
 		total += n
 		if err != nil {
 			return total, err
@@ -437,7 +500,7 @@ func (x *extractor) copyData(tr *Reader, f File, h *Header) (int64, error) {
 }
 
 // copyN copies n stored bytes (all that remain when n < 0).
-func (x *extractor) copyN(tr *Reader, f File, n int64) (int64, error) {
+func (x *extractor) copyN(tr *Reader, f File, n int64, sum hash.Hash) (int64, error) {
 	var done int64
 	for n < 0 || done < n {
 		if err := x.ctx.Err(); err != nil {
@@ -451,6 +514,9 @@ func (x *extractor) copyN(tr *Reader, f File, n int64) (int64, error) {
 		if k > 0 {
 			if _, err := f.Write(p[:k]); err != nil {
 				return done, fmt.Errorf("write: %w", err)
+			}
+			if sum != nil {
+				sum.Write(p[:k])
 			}
 			done += int64(k)
 		}
@@ -576,6 +642,9 @@ func (x *extractor) hardlink(h *Header, name string) error {
 }
 
 func (x *extractor) symlink(h *Header, name string) error {
+	if strings.IndexByte(h.Linkname, 0) >= 0 {
+		return refusef("symbolic link to %s: the target contains a NUL byte", quoteName(h.Linkname))
+	}
 	if err := x.makeParents(name); err != nil {
 		return err
 	}
@@ -635,7 +704,83 @@ func (x *extractor) special(h *Header, name string) error {
 		return fmt.Errorf("cannot mknod: %w", err)
 	}
 	x.done(0)
-	return x.setAttrs(name, attrsOf(h))
+	return x.setAttrs(name, x.safeAttrs(h))
+}
+
+// safeAttrs are the attributes of a file member, without the set-user-ID and set-group-ID bits
+// that would make it run as someone the dump does not name: the restoring user when not root
+// and not the member's owner (GNU tar would keep them). The refusal is reported here; the file
+// is still restored.
+func (x *extractor) safeAttrs(h *Header) attrs {
+	a := attrsOf(h)
+	if x.root || a.mode&(fs.ModeSetuid|fs.ModeSetgid) == 0 {
+		return a
+	}
+	var why []string
+	if uid := geteuid(); a.mode&fs.ModeSetuid != 0 && h.Uid != uid {
+		a.mode &^= fs.ModeSetuid
+		why = append(why, fmt.Sprintf("set-user-ID bit not restored: the file would run as you (uid %d), not as its owner uid %d", uid, h.Uid))
+	}
+	if gid := getegid(); a.mode&fs.ModeSetgid != 0 && h.Gid != gid {
+		a.mode &^= fs.ModeSetgid
+		why = append(why, fmt.Sprintf("set-group-ID bit not restored: the file would run with your group (gid %d), not gid %d", gid, h.Gid))
+	}
+	if why != nil {
+		x.outcome(h.Name, refusal{strings.Join(why, "; ")})
+	}
+	return a
+}
+
+// verifyFile reads back the file just written at name and checks that its stored data (the
+// fragments of a sparse file) has the SHA-256 want, and its size is the member's.
+func (x *extractor) verifyFile(name string, h *Header, want []byte) error {
+	got, err := storedSum(x.fs, name, h, x.buf)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("verify: the file read back differs from the dump: SHA-256 of its %s %x, the dump's %x", storedWhat(h), got, want)
+	}
+	return nil
+}
+
+// storedSum is the SHA-256 of the bytes of file name where member h stores data: the whole
+// file, or the fragments of a sparse file (its holes are not read: they may be huge). The
+// file must have the member's size.
+func storedSum(fsys FS, name string, h *Header, buf []byte) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sum := sha256.New()
+	frags := h.Sparse
+	if frags == nil {
+		frags = []SparseEntry{{0, h.Size}}
+	}
+	for _, frag := range frags {
+		if _, err := f.Seek(frag.Offset, io.SeekStart); err != nil {
+			return nil, err
+		}
+		if n, err := io.CopyBuffer(sum, io.LimitReader(f, frag.Length), buf); err != nil || n != frag.Length {
+			return nil, fmt.Errorf("read back %d of the %d bytes at offset %d: %v", n, frag.Length, frag.Offset, err)
+		}
+	}
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, err
+	}
+	if size != h.Size {
+		return nil, fmt.Errorf("the file on disk has %d bytes, the dump %d", size, h.Size)
+	}
+	return sum.Sum(nil), nil
+}
+
+func storedWhat(h *Header) string {
+	if h.Sparse != nil {
+		return "data fragments"
+	}
+	return "data"
 }
 
 // makeParents makes sure the directories above name exist as real directories, making missing
@@ -649,12 +794,28 @@ func (x *extractor) parents(name string, create bool) error {
 	if dir == "." || dir == x.okDir || strings.HasPrefix(x.okDir, dir+"/") {
 		return nil
 	}
-	for i := 0; i <= len(dir); i++ {
+	// The directories dir shares with the last one checked are good: start below them (each
+	// Lstat walks the whole name, so checking a deep name from the top costs its depth squared).
+	start := 0
+	for i := 0; i < len(dir) && i < len(x.okDir); i++ {
+		if dir[i] != x.okDir[i] {
+			break
+		}
+		if dir[i] == '/' {
+			start = i + 1
+		}
+	}
+	missing := false // a directory above is missing, so this one is: no need to look
+	for i := start; i <= len(dir); i++ {
 		if i < len(dir) && dir[i] != '/' {
 			continue
 		}
 		p := dir[:i]
-		fi, err := x.fs.Lstat(p)
+		var fi fs.FileInfo
+		err := fs.ErrNotExist
+		if !missing {
+			fi, err = x.fs.Lstat(p)
+		}
 		switch {
 		case err == nil && fi.IsDir():
 		case err == nil && fi.Mode()&fs.ModeSymlink != 0:
@@ -665,6 +826,7 @@ func (x *extractor) parents(name string, create bool) error {
 			if err := x.fs.Mkdir(p, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 				return fmt.Errorf("cannot make directory %s: %w", quoteName("./"+p), err)
 			}
+			missing = true
 		case errors.Is(err, fs.ErrNotExist):
 			return nil // nothing further down exists, so nothing can be followed
 		default:

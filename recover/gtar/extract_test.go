@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/amrshell/amrshell/internal/corpus"
+	"github.com/amrshell/amrshell/internal/hostile"
 	"github.com/spf13/afero"
 )
 
@@ -76,12 +78,33 @@ func TestHostile(t *testing.T) {
 		{"renames out", func(t *testing.T, a *archive, _ string) {
 			a.dumpdir(t, "./", "Yafter.txt", "Ybefore.txt", "R../outside", "T./in", "R./before.txt", "T/abs")
 		}, []string{"rename record '../outside'", "rename record '/abs'"}},
+		{"dumpdirs out", func(t *testing.T, a *archive, outside string) {
+			a.dumpdir(t, "../outside/")
+			a.dumpdir(t, outside+"/")
+			a.add(t, &tar.Header{Name: "./evil", Typeflag: tar.TypeSymlink, Linkname: outside}, nil)
+			a.dumpdir(t, "./evil/sub/") // an empty dumpdir: would purge everything there
+		}, []string{"leads outside", "absolute member name", "'./evil' is a symbolic link"}},
+		{"NUL in names", func(t *testing.T, a *archive, _ string) {
+			a.paxMember(t, hdrBlock("./x", '0', 0, nil), "path", "./ok\x00/../../escape.txt")
+			a.paxMember(t, hdrBlock("./l", '2', 0, nil), "linkpath", "/etc\x00/passwd")
+		}, []string{"member name contains a NUL byte", "the target contains a NUL byte"}},
+		{"long names", func(t *testing.T, a *archive, _ string) {
+			a.file(t, "./"+strings.Repeat("d/", 3000)+"f", "x")
+			a.file(t, "./"+strings.Repeat("n", 300), "x")
+		}, []string{"member name of 6001 bytes: longer than the 4095 a path may have", "an element of 300 bytes"}},
+		{"set-id bits", func(t *testing.T, a *archive, _ string) {
+			a.add(t, &tar.Header{Name: "./suid", Typeflag: tar.TypeReg, Mode: 0o4755, Uid: 0}, []byte("#!/bin/sh\n"))
+			a.add(t, &tar.Header{Name: "./sgid", Typeflag: tar.TypeReg, Mode: 0o2755, Gid: 0}, []byte("#!/bin/sh\n"))
+			a.add(t, &tar.Header{Name: "./mine", Typeflag: tar.TypeReg, Mode: 0o4755, Uid: 1000, Gid: 1000}, []byte("#!/bin/sh\n"))
+		}, []string{"set-user-ID bit not restored: the file would run as you (uid 1000), not as its owner uid 0",
+			"set-group-ID bit not restored: the file would run with your group (gid 1000), not gid 0"}},
 	}
 	for _, kind := range fsKinds {
 		for _, tc := range tests {
 			t.Run(kind.name+"/"+tc.name, func(t *testing.T) {
-				defer func(f func() int) { geteuid = f }(geteuid)
+				defer func(u, g func() int) { geteuid, getegid = u, g }(geteuid, getegid)
 				geteuid = func() int { return 1000 }
+				getegid = func() int { return 1000 }
 				top := t.TempDir()
 				dir, outside := filepath.Join(top, "restore"), filepath.Join(top, "outside")
 				for _, d := range []string{dir, outside} {
@@ -122,6 +145,13 @@ func TestHostile(t *testing.T) {
 					}
 				}
 				noTemps(t, dir)
+				if tc.name == "set-id bits" {
+					for name, want := range map[string]fs.FileMode{"suid": 0o755, "sgid": 0o755, "mine": 0o755 | fs.ModeSetuid} {
+						if fi, err := os.Lstat(filepath.Join(dir, name)); err != nil || fi.Mode() != want {
+							t.Errorf("%s: %v (%v), want mode %v", name, fi.Mode(), err, want)
+						}
+					}
+				}
 			})
 		}
 	}
@@ -436,4 +466,58 @@ func BenchmarkExtract(b *testing.B) {
 		os.RemoveAll(dir)
 		b.StartTimer()
 	}
+}
+
+// FuzzExtract extracts arbitrary streams twice into one restore directory (the second time as a
+// later level would, with another overwrite policy, verifying), then compares: it must never
+// panic nor touch anything outside the restore directory, whose sibling holds a file and a
+// directory the hostile cases aim at.
+func FuzzExtract(f *testing.F) {
+	root := corpus.Unpack(f)
+	etc, err := io.ReadAll(io.LimitReader(dumpStream(f, root, etcL0...), 256<<10))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(etc)
+	for _, c := range hostile.Cases("/tmp/amrshell-fuzz-outside") {
+		f.Add(c.Stream())
+	}
+	f.Add(newArchive().dumpdir(f, "./", "Da", "R./a", "T./b").dumpdir(f, "./b/", "Yf").file(f, "./b/f", "f").
+		add(f, &tar.Header{Name: "./l", Typeflag: tar.TypeSymlink, Linkname: "b"}, nil).
+		add(f, &tar.Header{Name: "./h", Typeflag: tar.TypeLink, Linkname: "./b/f"}, nil).bytes(f))
+	defer func(u, g func() int) { geteuid, getegid = u, g }(geteuid, getegid)
+	geteuid = func() int { return 1000 } // no device nodes from random input
+	getegid = func() int { return 1000 }
+	f.Fuzz(func(t *testing.T, data []byte) {
+		top := t.TempDir()
+		dir, outside := filepath.Join(top, "restore"), filepath.Join(top, "outside")
+		for _, d := range []string{dir, outside} {
+			if err := os.Mkdir(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(outside, "secret"), []byte("secret"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fsys, err := OSRoot(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fsys.Close()
+		ctx := context.Background()
+		for _, o := range []Options{{}, {Overwrite: OverwriteIfNewer, Verify: true}} {
+			if _, err := Extract(ctx, bytes.NewReader(data), fsys, o); err != nil && errors.Is(err, context.Canceled) {
+				t.Fatal(err)
+			}
+		}
+		Compare(ctx, bytes.NewReader(data), fsys, Options{})
+		ents, err := os.ReadDir(top)
+		if err != nil || len(ents) != 2 {
+			t.Fatalf("beside the restore directory: %v, %v", ents, err)
+		}
+		ents, err = os.ReadDir(outside)
+		if b, _ := os.ReadFile(filepath.Join(outside, "secret")); err != nil || len(ents) != 1 || string(b) != "secret" {
+			t.Fatalf("outside the restore directory: %v, %v, secret %q", ents, err, b)
+		}
+	})
 }

@@ -31,6 +31,10 @@ type FS interface {
 	Lchown(name string, uid, gid int) error
 	Chtimes(name string, atime, mtime time.Time) error // zero times are left unchanged
 	Lchtimes(name string, atime, mtime time.Time) error
+	// Open opens a regular file for reading (Options.Verify, Compare). It fails on anything
+	// else: a symbolic link is not followed, a fifo is not waited for.
+	Open(name string) (io.ReadSeekCloser, error)
+	Readlink(name string) (string, error)
 	// Mknod makes a device node or fifo; mode holds the type bits (unix.S_IFCHR ...).
 	Mknod(name string, mode uint32, dev uint64) error
 	Close() error
@@ -84,7 +88,25 @@ func (f rootFS) Lchown(name string, uid, gid int) error    { return f.r.Lchown(n
 func (f rootFS) Chtimes(name string, atime, mtime time.Time) error {
 	return f.r.Chtimes(name, atime, mtime)
 }
-func (f rootFS) Close() error { return f.r.Close() }
+func (f rootFS) Close() error                         { return f.r.Close() }
+func (f rootFS) Readlink(name string) (string, error) { return f.r.Readlink(name) }
+
+func (f rootFS) Open(name string) (io.ReadSeekCloser, error) {
+	file, err := f.r.OpenFile(name, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := file.Stat(); err != nil || !fi.Mode().IsRegular() {
+		file.Close()
+		if err == nil {
+			err = &fs.PathError{Op: "open", Path: name, Err: errNotRegular}
+		}
+		return nil, err
+	}
+	return file, nil
+}
+
+var errNotRegular = errors.New("not a regular file")
 
 // Lchtimes and Mknod have no os.Root method: they run relative to the parent directory opened
 // through the root, so they stay inside it as well.
@@ -185,7 +207,7 @@ func (a aferoFS) Link(oldname, newname string) error {
 		return err
 	}
 	if !fi.Mode().IsRegular() {
-		return &fs.PathError{Op: "link", Path: oldname, Err: errors.New("not a regular file")}
+		return &fs.PathError{Op: "link", Path: oldname, Err: errNotRegular}
 	}
 	if _, err := a.Lstat(newname); err == nil {
 		return &fs.PathError{Op: "link", Path: newname, Err: fs.ErrExist}
@@ -240,3 +262,21 @@ func (a aferoFS) Mknod(name string, _ uint32, _ uint64) error {
 }
 
 func (a aferoFS) Close() error { return nil }
+
+func (a aferoFS) Open(name string) (io.ReadSeekCloser, error) {
+	fi, err := a.Lstat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errNotRegular}
+	}
+	return a.fs.Open(a.abs(name))
+}
+
+func (a aferoFS) Readlink(name string) (string, error) {
+	if l, ok := a.fs.(afero.LinkReader); ok {
+		return l.ReadlinkIfPossible(a.abs(name))
+	}
+	return "", &fs.PathError{Op: "readlink", Path: name, Err: errors.ErrUnsupported}
+}

@@ -299,6 +299,24 @@ func (a *archive) dumpdir(t testing.TB, name string, entries ...string) *archive
 	return a.add(t, &tar.Header{Name: name, Typeflag: 'D'}, append(data, 0))
 }
 
+// raw appends hand-made blocks (hdrBlock ...), for what archive/tar refuses to write.
+func (a *archive) raw(t testing.TB, blocks ...[]byte) *archive {
+	t.Helper()
+	if err := a.tw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range blocks {
+		a.buf.Write(padded(b))
+	}
+	return a
+}
+
+// paxMember appends a PAX header with records kv and the member header after it.
+func (a *archive) paxMember(t testing.TB, hdr []byte, kv ...string) *archive {
+	pax := paxRecords(kv...)
+	return a.raw(t, hdrBlock("./PaxHeaders/x", 'x', int64(len(pax)), nil), pax, hdr)
+}
+
 func (a *archive) bytes(t testing.TB) []byte {
 	t.Helper()
 	if err := a.tw.Close(); err != nil {
