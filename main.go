@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/amrshell/amrshell/recover/gtar"
 	"github.com/amrshell/amrshell/shell"
 )
 
@@ -23,6 +24,14 @@ func main() {
 }
 
 func run(args []string) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "fetchdump":
+			return fetchdump(args[1:], os.Stdin, os.Stdout, os.Stderr)
+		case "restore":
+			return restore(args[1:], os.Stdout, os.Stderr)
+		}
+	}
 	var cfg shell.Config
 	fs := flag.NewFlagSet("amrshell", flag.ContinueOnError)
 	fs.StringVar(&cfg.ConfigName, "C", "", "Amanda configuration `name` (reads /etc/amanda/NAME/amanda.conf)")
@@ -31,6 +40,8 @@ func run(args []string) int {
 	fs.StringVar(&cfg.Host, "h", "", "dump `host` to start with (default: this machine's name)")
 	fs.StringVar(&cfg.Device, "d", "", "tape `device` or changer to read from")
 	fs.StringVar(&cfg.Target, "target", "", "`directory` to restore into (the local directory to start in; made if missing)")
+	fs.BoolVar(&cfg.Verify, "verify", false, "extract reads each restored file back and checks it against the dump")
+	overwrite := fs.String("overwrite", "always", "`policy` for files already in the restore directory: always (as amrecover), if-newer or never")
 	fs.BoolVar(&cfg.DryRun, "dry-run", false, "extract prints what it would restore and read (as estimate), and restores nothing")
 	storages := fs.String("storage", "", "`storages` whose copies to prefer, in order, comma-separated (default: as amrecover)")
 	indexServer := fs.String("s", "", "index `server` (accepted for amrecover compatibility; amrshell needs none)")
@@ -65,6 +76,11 @@ func run(args []string) int {
 	}
 	if *indexServer != "" || len(overrides) > 0 {
 		fmt.Fprintln(os.Stderr, "amrshell: -s and -o are accepted for amrecover compatibility and ignored: amrshell reads its catalog, not a server")
+	}
+	var err error
+	if cfg.Overwrite, err = gtar.ParseOverwrite(*overwrite); err != nil {
+		fmt.Fprintf(os.Stderr, "amrshell: --overwrite: %v\n", err)
+		return 2
 	}
 	if *storages != "" {
 		cfg.Storages = strings.Split(*storages, ",")

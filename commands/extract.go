@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/amrshell/amrshell/recover"
+	"github.com/amrshell/amrshell/recover/gtar"
 )
 
 // extract, with amrecover's dialogue: the volumes needed, then for each group in date order
@@ -61,6 +62,7 @@ func (s *Session) extractFiles(ctx context.Context) {
 		groups = append(groups, s.groupOf(g))
 	}
 	extract := recover.NewExtract(groups)
+	s.lastExtract, s.lastTarget = groups, s.restoreTarget()
 	s.printNeeded(false)
 	s.printNeeded(true)
 	s.printf("\n")
@@ -180,10 +182,7 @@ func pruneItems(files []extractItem) []extractItem {
 // restoreGroup asks about overwriting (level 0) and restores one group into the "directory"
 // property, else the local directory. It reports whether the operator aborted the extract.
 func (s *Session) restoreGroup(ctx context.Context, g *group, extract *recover.Extract) (aborted bool) {
-	shown, ok := s.property("directory")
-	if !ok {
-		shown = s.localDir
-	}
+	shown := s.restoreDir()
 	target := s.localPath(shown)
 	if g.dump.Level == 0 && !s.askFileOverwrite(ctx, g, shown, target) {
 		return false
@@ -198,12 +197,56 @@ func (s *Session) restoreGroup(ctx context.Context, g *group, extract *recover.E
 	return errors.Is(err, recover.ErrAborted)
 }
 
+// restoreDir is where extract restores, as amrecover names it: the "directory" property, else
+// the local directory.
+func (s *Session) restoreDir() string {
+	if dir, ok := s.property("directory"); ok {
+		return dir
+	}
+	return s.localDir
+}
+
+// restoreTarget is restoreDir resolved against the local directory.
+func (s *Session) restoreTarget() string { return s.localPath(s.restoreDir()) }
+
+// verify checks the restore directory against the dumps of the extract list or, when it is
+// empty, of the last extract, and says what differs.
+func (s *Session) verify(ctx context.Context) {
+	groups, target := s.lastExtract, s.lastTarget
+	if len(s.extract) > 0 {
+		groups, target = nil, s.restoreTarget()
+		for _, g := range s.extract {
+			groups = append(groups, s.groupOf(g))
+		}
+	}
+	if len(groups) == 0 {
+		s.printf("Extract list empty - nothing to verify\n")
+		return
+	}
+	if s.verifier == nil {
+		fmt.Fprintf(s.errOut, "amrshell: verify: this session has no verifier\n")
+		s.failed = true
+		return
+	}
+	st, err := s.verifier.Verify(ctx, groups, target, s.out)
+	if err != nil {
+		fmt.Fprintf(s.errOut, "amrshell: %v\n", err)
+		s.failed = true
+	}
+	s.printf("Verify of %s: %d member(s) compared, %d differ.\n", target, st.Members, st.Differ)
+	if st.Differ > 0 {
+		s.failed = true
+	}
+}
+
 // groupOf is the request the restorer gets for one group.
 func (s *Session) groupOf(g *group) recover.Request {
 	out := recover.Request{
 		CopyID:    g.dump.CopyID,
 		ExactDirs: slices.Clone(g.exactDirs),
 		Progress:  s.prog,
+		Verify:    s.verifyWrites,
+		Overwrite: s.overwrite,
 	}
 	out.Storages, _ = s.storages()
 	for _, f := range g.files {
@@ -253,9 +296,14 @@ func (s *Session) askFileOverwrite(ctx context.Context, g *group, shown, target 
 		return "."
 	}
 	var unlink []string
-	if cp.Program == "GNUTAR" || cp.Program == "APPLICATION" && cp.Application == "amgtar" {
+	switch {
+	case s.overwrite == gtar.OverwriteNever:
+		s.printf("Existing files in %s are kept (overwrite policy never)\n", shown)
+	case s.overwrite == gtar.OverwriteIfNewer:
+		s.printf("Existing files in %s are replaced only by newer ones (overwrite policy if-newer)\n", shown)
+	case cp.Program == "GNUTAR" || cp.Program == "APPLICATION" && cp.Application == "amgtar":
 		unlink = s.checkFileOverwrite(shown, root, rel)
-	} else {
+	default:
 		s.printf("All existing files in %s can be deleted\n", shown)
 	}
 	if s.okayToContinue(ctx, false, false) == answerNo {

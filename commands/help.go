@@ -40,6 +40,8 @@ storage [storage-name]*            - the name of the storage in order of prefere
 // amrshellHelp is what amrshell adds.
 const amrshellHelp = `?                 - same as help
 estimate          - what extract would restore and read: files, parts, volumes in load order
+verify            - compare the restore directory with the dumps of the extract list, or of
+                    the last extract (reads the volumes again; writes nothing)
 
 amrshell at a terminal:
 Tab               - complete a command, host, disk, date, path or local directory

@@ -46,6 +46,7 @@ const (
 	tLPWD
 	tExtract
 	tEstimate
+	tVerify
 	tMode
 	tStorage
 	tDashH
@@ -107,6 +108,7 @@ var keywords = map[string]struct {
 	"lpwd":         {tLPWD, stNeedString},
 	"extract":      {tExtract, stNeedString},
 	"estimate":     {tEstimate, stNeedString},
+	"verify":       {tVerify, stNeedString},
 	"mode":         {tMode, stNeedString},
 	"storage":      {tStorage, stNeedString},
 }

@@ -220,6 +220,8 @@ func (s *Session) parse(ctx context.Context, p *parser) {
 		s.noArg(p, func() { s.extractFiles(ctx) })
 	case tEstimate:
 		s.noArg(p, func() { s.estimate(ctx) })
+	case tVerify:
+		s.noArg(p, func() { s.verify(ctx) })
 	default:
 		s.syntaxError()
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/amrshell/amrshell/catalog"
 	"github.com/amrshell/amrshell/recover"
+	"github.com/amrshell/amrshell/recover/gtar"
 )
 
 // Index is what the commands ask the catalog, in place of what amrecover asks amindexd (the
@@ -55,10 +56,17 @@ type Restorer interface {
 	Restore(ctx context.Context, req recover.Request, target string, verbose, notes io.Writer) error
 }
 
+// Verifier checks a restore directory against the dumps of an extract's groups (in restore
+// order) without writing; recover.Restorer is the real one.
+type Verifier interface {
+	Verify(ctx context.Context, groups []recover.Request, target string, out io.Writer) (gtar.CompareStats, error)
+}
+
 // Options configure a session.
 type Options struct {
 	Index       Index
 	Restorer    Restorer
+	Verifier    Verifier // for the verify command; nil: verify says it cannot
 	Interactive Interactive
 	Out, Err    io.Writer
 	TapeServer  string // the tape server named in messages (-t); "" means "localhost"
@@ -68,6 +76,10 @@ type Options struct {
 	Progress recover.Progress
 	// DryRun makes extract print its estimate and restore nothing (--dry-run).
 	DryRun bool
+	// Verify makes extract read each restored file back and check it (--verify).
+	Verify bool
+	// Overwrite is the policy for entries already in the restore directory (--overwrite).
+	Overwrite gtar.Overwrite
 	// Storages are preferred, in this order, when a dump has copies in several storages
 	// (--storage); the `storage` command overrides them with amrecover's filter.
 	Storages []string
@@ -93,6 +105,12 @@ type Session struct {
 	storageValid bool
 	preferred    []string // Options.Storages
 	dryRun       bool
+	verifyWrites bool // Options.Verify
+	overwrite    gtar.Overwrite
+
+	verifier    Verifier
+	lastExtract []recover.Request // the groups of the last extract, for verify
+	lastTarget  string            // where it restored
 
 	// amrecover's side.
 	host       string // dump_hostname
@@ -134,20 +152,23 @@ type property struct {
 // New makes a session; Start begins it.
 func New(opts Options) *Session {
 	s := &Session{
-		idx:        opts.Index,
-		restore:    opts.Restorer,
-		prog:       opts.Progress,
-		ask:        opts.Interactive,
-		out:        opts.Out,
-		errOut:     opts.Err,
-		now:        time.Now,
-		translate:  true,
-		serverName: opts.TapeServer,
-		device:     opts.Device,
-		deviceSet:  opts.Device != "",
-		localDir:   opts.LocalDir,
-		preferred:  opts.Storages,
-		dryRun:     opts.DryRun,
+		idx:          opts.Index,
+		restore:      opts.Restorer,
+		prog:         opts.Progress,
+		ask:          opts.Interactive,
+		out:          opts.Out,
+		errOut:       opts.Err,
+		now:          time.Now,
+		translate:    true,
+		serverName:   opts.TapeServer,
+		device:       opts.Device,
+		deviceSet:    opts.Device != "",
+		localDir:     opts.LocalDir,
+		preferred:    opts.Storages,
+		dryRun:       opts.DryRun,
+		verifyWrites: opts.Verify,
+		verifier:     opts.Verifier,
+		overwrite:    opts.Overwrite,
 	}
 	if s.serverName == "" {
 		s.serverName = "localhost"

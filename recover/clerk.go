@@ -127,7 +127,17 @@ func (s *Stream) Read(p []byte) (n int, err error) {
 				return 0, err
 			}
 		}
-		n, err := s.cur.Read(p)
+		if s.left == 0 {
+			// The part's recorded end: a tape pads its last block with NULs past it.
+			s.closePart()
+			s.pi++
+			continue
+		}
+		buf := p
+		if s.left > 0 && int64(len(buf)) > s.left {
+			buf = buf[:s.left]
+		}
+		n, err := s.cur.Read(buf)
 		s.offset += int64(n)
 		if s.left >= 0 {
 			s.left -= int64(n)
@@ -325,7 +335,7 @@ func (s *Stream) fallBack(why error) error {
 				if errors.Is(err, io.EOF) {
 					err = ErrAborted
 				}
-				return err
+				return fmt.Errorf("%v: %w", ve, err)
 			}
 			if dev != "" && s.clerk.Device == nil {
 				return fmt.Errorf("cannot read from device %s", dev)

@@ -45,7 +45,7 @@ func aliceCopies(t *testing.T, cat *catalog.Catalog, r *Restorer) ([]*catalog.Co
 	if len(copies) != 2 || copies[0].Storage != "vault" || copies[1].Storage != "DailySet1" {
 		t.Fatalf("copies of the level 0 of /home/alice: %v, want vault then DailySet1", copies)
 	}
-	_, s, err := r.clerk("", nil, nil).Open(ctx, copies[:1])
+	_, s, err := r.clerk("", nil, nil, nil).Open(ctx, copies[:1])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestClerkFallsBackToAnotherCopy(t *testing.T) {
 				t.Fatal(err)
 			}
 			var notes strings.Builder
-			_, s, err := r.clerk("", &notes, nil).Open(ctx, copies)
+			_, s, err := r.clerk("", &notes, nil, nil).Open(ctx, copies)
 			if err != nil {
 				t.Fatalf("open: %v", err)
 			}
@@ -198,7 +198,7 @@ func TestClerkAsksTheOperator(t *testing.T) {
 				return tt.answer(root, hidden, asked)
 			})
 			var s io.ReadCloser
-			_, s, err := r.clerk("", io.Discard, nil).Open(ctx, copies)
+			_, s, err := r.clerk("", io.Discard, nil, r.Operator).Open(ctx, copies)
 			h := sha256.New()
 			if err == nil {
 				_, err = io.Copy(h, s)

@@ -23,11 +23,15 @@ func (r *Restorer) Renames(ctx context.Context, copyID int64, device string) ([]
 	if err != nil {
 		return nil, fmt.Errorf("read the renames of %s: %w", describe(cp), err)
 	}
-	n, err := r.openNative(ctx, copies, device, r.Notes, noProgress{})
+	// Nobody is asked for a volume: this reading only prepares the extract, whose own reading asks.
+	n, err := r.openNative(ctx, copies, device, r.Notes, noProgress{}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("read the renames of %w", err)
 	}
 	defer n.Close()
+	if !isGNUTar(n.header) {
+		return nil, nil // only GNU tar records renames; a DUMP level moves renamed inodes itself
+	}
 	renames, err := dumpRenames(ctx, n)
 	if err != nil {
 		return nil, fmt.Errorf("read the renames of %s: %w", n.what, err)

@@ -50,7 +50,7 @@ func TestRenamesReadsOnlyTheHead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, parts, err := NewRestorer(cat, "").clerk("", nil, nil).Open(ctx, []*catalog.Copy{cp})
+	h, parts, err := NewRestorer(cat, "").clerk("", nil, nil, nil).Open(ctx, []*catalog.Copy{cp})
 	if err != nil {
 		t.Fatal(err)
 	}

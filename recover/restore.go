@@ -15,6 +15,7 @@ import (
 
 	"github.com/amrshell/amrshell/catalog"
 	"github.com/amrshell/amrshell/device"
+	"github.com/amrshell/amrshell/recover/dump"
 	"github.com/amrshell/amrshell/recover/gtar"
 )
 
@@ -31,6 +32,12 @@ type Request struct {
 	Extract *Extract
 	// Progress is told how the restore goes; nil shows nothing.
 	Progress Progress
+	// Verify reads each restored file back once written and checks it against the stream
+	// (--verify).
+	Verify bool
+	// Overwrite is the policy for entries that were in the restore directory before the
+	// extract (--overwrite); the zero value replaces them, as amrecover does.
+	Overwrite gtar.Overwrite
 	// Storages are the storages whose copies the restore falls back to first, in order
 	// (the shell's `storage` command, --storage); the others come after them.
 	Storages []string
@@ -45,6 +52,11 @@ type Extract struct {
 	before map[string]bool // "target\x00member path" of entries there before
 	listed map[string]bool // "target\x00dir" of the exact directories already listed
 	named  map[string]bool // member paths chosen by name in any group
+	walked map[string]bool // "target\x00path" of the chosen paths whose entries are in before
+
+	// dumps is, for DUMP dumps, the tree each disk's levels left so far in a target, by
+	// "target\x00host\x00disk": the next level moves what was renamed (recover/dump.State).
+	dumps map[string]*dump.State
 }
 
 // NewExtract starts an extract of the given groups.
@@ -91,7 +103,7 @@ func NewRestorer(cat *catalog.Catalog, device string) *Restorer {
 
 // clerk is the clerk for one request: its volumes come through the request's device, else
 // the restorer's, else the changer of each copy's storage.
-func (r *Restorer) clerk(device string, notes io.Writer, prog Progress) *Clerk {
+func (r *Restorer) clerk(device string, notes io.Writer, prog Progress, op Operator) *Clerk {
 	if device == "" {
 		device = r.device
 	}
@@ -105,7 +117,7 @@ func (r *Restorer) clerk(device string, notes io.Writer, prog Progress) *Clerk {
 		}
 		return r.changer(spec)
 	}
-	return &Clerk{Changers: changers, Device: r.changer, Operator: r.Operator, Notes: notes, Progress: prog}
+	return &Clerk{Changers: changers, Device: r.changer, Operator: op, Notes: notes, Progress: prog}
 }
 
 // copiesOf returns the copies to read cp's dump from: cp first, then the copies in storages,
@@ -136,11 +148,7 @@ func (r *Restorer) changer(spec string) (Changer, error) {
 	if spec == "" {
 		return nil, errNoChanger
 	}
-	kind, arg := device.ParseChangerSpec(spec)
-	if kind != "chg-disk" {
-		return nil, fmt.Errorf("changer %q: amrshell reads chg-disk changers only", spec)
-	}
-	c, err := device.OpenChgDisk(arg)
+	c, err := device.OpenChanger(spec)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +198,7 @@ func (r *Restorer) restoreFrom(ctx context.Context, req Request, copies []*catal
 	}
 	prog.Begin(describe(cp), mediaBytes(cp))
 	defer prog.End() // deferred before n.Close, so run after it: no part is read after End
-	n, err := r.openNative(ctx, copies, req.Device, notes, prog)
+	n, err := r.openNative(ctx, copies, req.Device, notes, prog, r.Operator)
 	if err != nil {
 		return nil, fmt.Errorf("restore %w", err)
 	}
@@ -211,14 +219,22 @@ func (r *Restorer) restoreFrom(ctx context.Context, req Request, copies []*catal
 	if err != nil {
 		return nil, fmt.Errorf("restore %s: %w", what, err)
 	}
-	stats, err := gtar.Extract(ctx, crc, root, gtar.Options{
+	opts := gtar.Options{
 		Select:    selection(req),
 		Verbose:   verbose,
 		Notes:     notes,
-		SameOwner: os.Geteuid() == 0,
+		SameOwner: sameOwner(),
+		Verify:    req.Verify,
 		Keep:      keep,
 		Restored:  prog.Restored,
-	})
+		Overwrite: req.Overwrite,
+	}
+	if req.Overwrite != gtar.OverwriteAlways {
+		if opts.Preexisting, err = x.preexisting(root, target, req.Items); err != nil {
+			return nil, fmt.Errorf("restore %s: %w", what, err)
+		}
+	}
+	stats, err := extract(ctx, h, crc, root, x, target, req, opts)
 	if err != nil {
 		return n.parts.Used(), fmt.Errorf("restore %s: %w", what, err)
 	}
@@ -342,18 +358,18 @@ func (r *Restorer) OpenCopy(ctx context.Context, cp *catalog.Copy, device string
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", describe(cp), err)
 	}
-	h, parts, err := r.openParts(ctx, copies, device, r.Notes, prog)
+	h, parts, err := r.openParts(ctx, copies, device, r.Notes, prog, r.Operator)
 	if err != nil {
 		return nil, nil, err
 	}
 	return h, parts, nil
 }
 
-func (r *Restorer) openParts(ctx context.Context, copies []*catalog.Copy, device string, notes io.Writer, prog Progress) (*device.Header, *Stream, error) {
+func (r *Restorer) openParts(ctx context.Context, copies []*catalog.Copy, device string, notes io.Writer, prog Progress, op Operator) (*device.Header, *Stream, error) {
 	if prog == nil {
 		prog = noProgress{}
 	}
-	h, parts, err := r.clerk(device, notes, prog).Open(ctx, copies)
+	h, parts, err := r.clerk(device, notes, prog, op).Open(ctx, copies)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", describe(copies[0]), err)
 	}
@@ -363,9 +379,9 @@ func (r *Restorer) openParts(ctx context.Context, copies []*catalog.Copy, device
 // openNative opens the native stream of a copy, reading volumes through device (Request.Device)
 // or the usual changers, and telling prog of each part and of the bytes read. Errors start with
 // what is being read.
-func (r *Restorer) openNative(ctx context.Context, copies []*catalog.Copy, device string, notes io.Writer, prog Progress) (*native, error) {
+func (r *Restorer) openNative(ctx context.Context, copies []*catalog.Copy, device string, notes io.Writer, prog Progress, op Operator) (*native, error) {
 	what := describe(copies[0])
-	h, parts, err := r.openParts(ctx, copies, device, notes, prog)
+	h, parts, err := r.openParts(ctx, copies, device, notes, prog, op)
 	if err != nil {
 		return nil, err
 	}
@@ -418,15 +434,26 @@ func memberName(raw string) string {
 	return strings.Trim(gtar.UnescapeName(raw), "/")
 }
 
+// sameOwner says whether restored files get the owners the archive records: only root can.
+func sameOwner() bool { return os.Geteuid() == 0 }
+
+// isGNUTar says whether a dump is a GNU tar archive: made by GNUTAR, or by the amgtar
+// application.
+func isGNUTar(h *device.Header) bool {
+	return h.Program == "GNUTAR" || h.Program == "APPLICATION" && (h.Application == "amgtar" || h.Application == "")
+}
+
+// programName names the program that made a dump, as its header does.
+func programName(h *device.Header) string {
+	return strings.TrimSpace(h.Program + " " + h.Application)
+}
+
 // checkProgram refuses dumps made by programs amrshell cannot extract yet.
 func checkProgram(h *device.Header) error {
-	switch {
-	case h.Program == "GNUTAR":
-		return nil
-	case h.Program == "APPLICATION" && (h.Application == "amgtar" || h.Application == ""):
+	if isGNUTar(h) || isDump(h) {
 		return nil
 	}
-	return errors.New("dumps made by " + strings.TrimSpace(h.Program+" "+h.Application) + " cannot be extracted by amrshell yet")
+	return errors.New("dumps made by " + programName(h) + " cannot be extracted by amrshell yet")
 }
 
 // countingReader counts the bytes read from the volumes into progress, and stops the stream

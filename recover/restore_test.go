@@ -84,7 +84,7 @@ func TestEveryCopyMatchesItsNativeCRC(t *testing.T) {
 					t.Errorf("%s:%s %s %s: no native CRC in the catalog", host, disk, it.Date, it.Storage)
 					continue
 				}
-				h, parts, err := r.clerk("", nil, nil).Open(ctx, []*catalog.Copy{cp})
+				h, parts, err := r.clerk("", nil, nil, nil).Open(ctx, []*catalog.Copy{cp})
 				if err != nil {
 					t.Fatalf("%s:%s %s %s: %v", host, disk, it.Date, it.Storage, err)
 				}
@@ -171,7 +171,7 @@ func TestClerkRefusesDamagedMedia(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, parts, err := r.clerk("", nil, nil).Open(ctx, []*catalog.Copy{cp})
+			_, parts, err := r.clerk("", nil, nil, nil).Open(ctx, []*catalog.Copy{cp})
 			if err == nil {
 				_, err = io.Copy(io.Discard, parts)
 				parts.Close()

@@ -16,19 +16,22 @@ import (
 	"github.com/amrshell/amrshell/catalog/amconf"
 	"github.com/amrshell/amrshell/commands"
 	"github.com/amrshell/amrshell/recover"
+	"github.com/amrshell/amrshell/recover/gtar"
 )
 
 // Config is what the command line says.
 type Config struct {
-	ConfigName  string   // -C: /etc/amanda/NAME/amanda.conf
-	AmandaConf  string   // --amanda-conf FILE
-	CatalogPath string   // --catalog FILE
-	Host        string   // -h
-	Device      string   // -d
-	Storages    []string // --storage: storages preferred, in order, among a dump's copies
-	Target      string   // --target: the local directory to start in (restore into), made if missing
-	DryRun      bool     // --dry-run: extract prints its estimate only
-	TapeServer  string   // -t, printed in the extract dialogue
+	ConfigName  string         // -C: /etc/amanda/NAME/amanda.conf
+	AmandaConf  string         // --amanda-conf FILE
+	CatalogPath string         // --catalog FILE
+	Host        string         // -h
+	Device      string         // -d
+	Storages    []string       // --storage: storages preferred, in order, among a dump's copies
+	Target      string         // --target: the local directory to start in (restore into), made if missing
+	DryRun      bool           // --dry-run: extract prints its estimate only
+	Verify      bool           // --verify: extract reads each restored file back and checks it
+	Overwrite   gtar.Overwrite // --overwrite
+	TapeServer  string         // -t, printed in the extract dialogue
 	Version     string
 }
 
@@ -60,7 +63,7 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 
 	// Ctrl-C at a terminal stops the import, and the shell with it.
 	startCtx, started := intr.command(ctx)
-	cat, catPath, status, err := openCatalog(startCtx, cfg)
+	cat, catPath, status, err := OpenCatalog(startCtx, cfg)
 	started()
 	if err != nil {
 		return status, err
@@ -86,6 +89,7 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 	sess := commands.New(commands.Options{
 		Index:       cat,
 		Restorer:    restorer,
+		Verifier:    restorer,
 		Interactive: input,
 		Progress:    prog,
 		Out:         prog.Above(out),
@@ -95,6 +99,8 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 		LocalDir:    cwd,
 		Storages:    cfg.Storages,
 		DryRun:      cfg.DryRun,
+		Verify:      cfg.Verify,
+		Overwrite:   cfg.Overwrite,
 	})
 	restorer.Operator = sess // asked for volumes no changer has
 	if interactive && writesTo(out, os.Stdout) && term.IsTerminal(int(os.Stdout.Fd())) && hasControllingTerminal() {
@@ -111,9 +117,9 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 	return 0, nil
 }
 
-// openCatalog opens the catalog the command line names, importing the Amanda server's state
+// OpenCatalog opens the catalog the command line names, importing the Amanda server's state
 // into it when a configuration is named. status is the exit status for err.
-func openCatalog(ctx context.Context, cfg Config) (cat *catalog.Catalog, path string, status int, err error) {
+func OpenCatalog(ctx context.Context, cfg Config) (cat *catalog.Catalog, path string, status int, err error) {
 	confPath := cfg.AmandaConf
 	if confPath == "" && cfg.ConfigName != "" {
 		confPath = filepath.Join(amandaConfDir, cfg.ConfigName, "amanda.conf")

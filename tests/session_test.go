@@ -248,28 +248,6 @@ func expectSession(t *testing.T, root string, s *session) expectation {
 	return exp
 }
 
-// hostDisk is a DLE a session chooses.
-type hostDisk struct{ host, disk string }
-
-// sessionDisks lists the DLEs a script sets with setdisk (also failed ones), host as last set.
-func sessionDisks(stdin string) []hostDisk {
-	var out []hostDisk
-	host := "localhost"
-	for _, line := range strings.Split(stdin, "\n") {
-		args, err := splitArgs(line)
-		if err != nil || len(args) != 2 {
-			continue
-		}
-		switch args[0] {
-		case "sethost":
-			host = args[1]
-		case "setdisk":
-			out = append(out, hostDisk{host, args[1]})
-		}
-	}
-	return out
-}
-
 // indexProgram returns the program ("APPLICATION", "GNUTAR", "/sbin/dump" ...) that dumped a
 // DLE, from the dump headers the index keeps; "" when the server has no index for it.
 func indexProgram(t *testing.T, root, host, disk string) string {

@@ -69,11 +69,6 @@ func TestTranscripts(t *testing.T) {
 			if err != nil && tr.Verify != "" {
 				t.Fatalf("parse %s.stdin: %v", name, err)
 			}
-			for _, d := range sessionDisks(tr.Stdin) {
-				if prog := indexProgram(t, pristine, d.host, d.disk); prog != "" && prog != "APPLICATION" && prog != "GNUTAR" {
-					t.Skipf("%s restores %s:%s, dumped by program %q: amrshell does not restore DUMP images yet (the DUMP issue; README.md \"Not yet\")", name, d.host, d.disk, prog)
-				}
-			}
 			t.Parallel()
 			if tr.RC != 0 {
 				t.Fatalf("amrecover's rc for %s is %d; these checks expect sessions that succeeded", name, tr.RC)
@@ -101,7 +96,7 @@ func replay(t *testing.T, pristine string, tr transcript, sess *session, w *worl
 			t.Errorf("the session extracts nothing, but the restore directory holds %d entries (%v)", len(ents), err)
 		}
 	} else {
-		exp := expectSession(t, pristine, sess)
+		exp := asDumped(t, pristine, sess.Host, sess.Disk, expectSession(t, pristine, sess))
 		if rep := verifyTree(t, w.Restore, exp, false); !rep.ok() {
 			t.Errorf("extracted tree differs from run %d's manifest of %s:%s over the selection:\n%s", exp.Run, sess.Host, sess.Disk, rep)
 		}

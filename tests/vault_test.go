@@ -90,7 +90,7 @@ func TestInsertVolume(t *testing.T) {
 	}{
 		{name: "another changer", answers: "chg-disk:SHELF\nY\nY\nquit\n", exit: 0, restored: true},
 		{name: "skip", answers: "s\nY\nY\nquit\n", exit: 1,
-			stderr: []string{"amrshell: restore localhost:/home/alice level 0 of 20261122232846: skipped at the operator's request\n"}},
+			stderr: []string{"amrshell: restore localhost:/home/alice level 0 of 20261122232846: load volume 'Vault1-01': ", ": skipped at the operator's request\n"}},
 		{name: "end of input", answers: "", exit: 1,
 			stderr: []string{"amrshell: extract aborted; 3 dump(s) not restored stay in the extract list\n"}},
 	}
