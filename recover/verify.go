@@ -153,4 +153,3 @@ func (s verifySelection) Member(name string) gtar.Choice {
 	s.seen[name] = true
 	return gtar.Listed
 }
-

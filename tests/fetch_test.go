@@ -427,3 +427,41 @@ func TestAmrestoreOtherWays(t *testing.T) {
 	}
 	checkSandbox(t, w)
 }
+
+// The vault copy asked for with -o storage=vault: with the vault's volume gone, fetchdump reads
+// the other copy and writes the same dump; with no copy in any changer, it asks for the volume
+// as amfetchdump does and reads it from the device named on standard input.
+func TestFetchVaultMissing(t *testing.T) {
+	w := fetchWorld{newWorld(t)}
+	want := transcriptSums(t, w.Root, "amfetchdump-A0")
+	shelf := filepath.Join(t.TempDir(), "shelf")
+	if err := os.Rename(filepath.Join(w.Root, "vtapes", "vault", "slot1"), shelf); err != nil {
+		t.Fatal(err)
+	}
+	spec := []string{"-a", "-o", "storage=vault", "DailySet1", "localhost", "/home/alice", "20261122232846", "0"}
+
+	out := filepath.Join(w.Restore, "fallback")
+	if err := os.Mkdir(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res := w.fetchdump(t, out, "", spec...)
+	checkNoPanic(t, res)
+	if res.ExitCode != 0 || !strings.Contains(res.Stderr, "amrshell: reading localhost:/home/alice level 0 of 20261122232846 from the copy in storage DailySet1 (DailySet1-01) instead") {
+		t.Errorf("exit status %d, stderr:\n%s", res.ExitCode, res.Stderr)
+	}
+	checkSums(t, dirSums(t, out), want)
+
+	if err := os.RemoveAll(filepath.Join(w.Root, "vtapes", "main", "slot1")); err != nil {
+		t.Fatal(err)
+	}
+	out = filepath.Join(w.Restore, "asked")
+	if err := os.Mkdir(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res = w.fetchdump(t, out, "file:"+shelf+"\n", spec...)
+	checkNoPanic(t, res)
+	if res.ExitCode != 0 || !strings.Contains(res.Stderr, "Insert volume labeled 'Vault1-01' of storage vault\nand press enter, or ^D to abort.\n") {
+		t.Errorf("exit status %d, stderr:\n%s", res.ExitCode, res.Stderr)
+	}
+	checkSums(t, dirSums(t, out), want)
+}

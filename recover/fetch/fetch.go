@@ -64,11 +64,19 @@ func Fetch(ctx context.Context, cat *catalog.Catalog, plan *Plan, opts FetchOpti
 	// Amanda 3.5.1 prints this even with -a (and then waits anyway); amrshell prints it as
 	// Amanda does but waits only without -a.
 	m.print("Press enter when ready")
-	if !opts.Assume && opts.Stdin != nil {
-		bufio.NewReader(opts.Stdin).ReadString('\n')
+	var stdin *bufio.Reader
+	if opts.Stdin != nil {
+		stdin = bufio.NewReader(opts.Stdin)
+	}
+	if !opts.Assume && stdin != nil {
+		stdin.ReadString('\n')
 	}
 
 	r := recover.NewRestorer(cat, opts.Device)
+	r.Notes = m // the fall-backs to other copies
+	if stdin != nil {
+		r.Operator = volumeAsker{in: stdin, m: m}
+	}
 	failed := 0
 	for _, cp := range plan.Copies {
 		if err := ctx.Err(); err != nil {
@@ -240,6 +248,33 @@ type messages struct {
 	w          io.Writer
 	terminal   bool
 	lastIsSize bool // a size is on the current line of the terminal
+}
+
+// Write prints each line of p as a message.
+func (m *messages) Write(p []byte) (int, error) {
+	for line := range strings.Lines(string(p)) {
+		m.print(strings.TrimSuffix(line, "\n"))
+	}
+	return len(p), nil
+}
+
+// volumeAsker is amfetchdump's interactivity: it asks on standard error for a volume no
+// changer has and reads the answer from standard input: enter looks again, a device name reads
+// from that device, the end of input aborts.
+type volumeAsker struct {
+	in *bufio.Reader
+	m  *messages
+}
+
+func (a volumeAsker) InsertVolume(_ context.Context, label, storage string, why error) (string, error) {
+	a.m.print(why.Error())
+	a.m.print(fmt.Sprintf("Insert volume labeled '%s' of storage %s", label, storage))
+	a.m.print("and press enter, or ^D to abort.")
+	line, err := a.in.ReadString('\n')
+	if err != nil && line == "" {
+		return "", err
+	}
+	return strings.TrimSpace(line), nil
 }
 
 func (m *messages) print(msg string) {
