@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/amrshell/amrshell/internal/amatch"
 )
 
 // The amanda-match(7) expressions of dumpspecs, as Amanda's match_host, match_disk,
@@ -73,7 +75,7 @@ func matchWord(glob, word string, sep byte) (bool, error) {
 		}
 		g = g[:max(0, len(g)-cut)]
 	}
-	re, err := compile(globToRegexp(g, begin, end, sep))
+	re, err := compile(amatch.Glob(g, begin, end, sep, true))
 	if err != nil {
 		return false, err
 	}
@@ -95,54 +97,6 @@ func wrapWord(word string, sep byte, glob string) string {
 	b.WriteString(word)
 	if word[len(word)-1] != sep && glob[len(glob)-1] != '$' {
 		b.WriteByte(sep)
-	}
-	return b.String()
-}
-
-// globToRegexp turns a glob into a regular expression between begin and end: '?' and '*' stay
-// within a word, "**" crosses words, [...] and [!...] are classes, '\' quotes.
-func globToRegexp(glob, begin, end string, sep byte) string {
-	notSep := "[^" + regexp.QuoteMeta(string(sep)) + "]"
-	var b strings.Builder
-	b.WriteString(begin)
-	inClass, quoted := false, false
-	for i := 0; i < len(glob); i++ {
-		c := glob[i]
-		switch {
-		case inClass:
-			inClass = c != ']' || glob[i-1] == '\\'
-			b.WriteByte(c)
-		case quoted:
-			quoted = false
-			b.WriteByte(c)
-		case c == '\\':
-			quoted = true
-			b.WriteByte(c)
-		case c == '[':
-			b.WriteByte(c)
-			inClass = true
-			if i+1 < len(glob) && glob[i+1] == '!' {
-				b.WriteByte('^')
-				i++
-			}
-		case strings.IndexByte(".(){}+^$|", c) >= 0:
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c == '?':
-			b.WriteString(notSep)
-		case c == '*':
-			if i+1 < len(glob) && glob[i+1] == '*' {
-				b.WriteString(".*")
-				i++
-			} else {
-				b.WriteString(notSep + "*")
-			}
-		default:
-			b.WriteByte(c)
-		}
-	}
-	if !quoted {
-		b.WriteString(end)
 	}
 	return b.String()
 }
