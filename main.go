@@ -28,6 +28,8 @@ func run(args []string) int {
 		switch args[0] {
 		case "fetchdump":
 			return fetchdump(args[1:], os.Stdin, os.Stdout, os.Stderr)
+		case "dr":
+			return disasterRestore(args[1:], os.Stdin, os.Stdout, os.Stderr)
 		case "restore":
 			return restore(args[1:], os.Stdout, os.Stderr)
 		}

@@ -40,6 +40,8 @@ storage [storage-name]*            - the name of the storage in order of prefere
 // amrshellHelp is what amrshell adds.
 const amrshellHelp = `?                 - same as help
 estimate          - what extract would restore and read: files, parts, volumes in load order
+dr [--dry-run] directory - disaster restore: every disk of the host as of the date,
+                    each under directory at its mount point
 verify            - compare the restore directory with the dumps of the extract list, or of
                     the last extract (reads the volumes again; writes nothing)
 

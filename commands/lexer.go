@@ -47,6 +47,7 @@ const (
 	tExtract
 	tEstimate
 	tVerify
+	tDR
 	tMode
 	tStorage
 	tDashH
@@ -109,6 +110,7 @@ var keywords = map[string]struct {
 	"extract":      {tExtract, stNeedString},
 	"estimate":     {tEstimate, stNeedString},
 	"verify":       {tVerify, stNeedString},
+	"dr":           {tDR, stNeedString},
 	"mode":         {tMode, stNeedString},
 	"storage":      {tStorage, stNeedString},
 }

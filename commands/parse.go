@@ -222,6 +222,11 @@ func (s *Session) parse(ctx context.Context, p *parser) {
 		s.noArg(p, func() { s.estimate(ctx) })
 	case tVerify:
 		s.noArg(p, func() { s.verify(ctx) })
+	case tDR:
+		if vals, ok := s.values(p); ok {
+			s.drCommand(ctx, vals)
+			s.end(p)
+		}
 	default:
 		s.syntaxError()
 	}

@@ -147,14 +147,24 @@ func (s *Session) setDisk(ctx context.Context, rawDisk, rawMount string, hasMoun
 // "%d-%d-%d-%d-%d-%d" (3 fields at least), defaults from today, and its range checks; the
 // messages about a bad field have no newline, as amrecover's.
 func (s *Session) setDateArg(ctx context.Context, arg string) {
+	date, msg := s.scanDateArg(arg)
+	if msg != "" {
+		s.printf("%s", msg)
+		return
+	}
+	s.setDate(ctx, date)
+}
+
+// scanDateArg reads a date as setdate does and returns it in the index's form
+// ("2024-03-05" or "2024-03-05-10-20-30"), or amrecover's message about it.
+func (s *Session) scanDateArg(arg string) (date, msg string) {
 	now := s.now()
 	v := [6]int{now.Year(), int(now.Month()), now.Day(), 0, 0, 0} // y m d h mi s
 	ok := scanDate(arg, "---", v[2:3]) == 1 ||
 		scanDate(arg, "--", v[1:3]) == 2 ||
 		scanDate(arg, "", v[:]) >= 3
 	if !ok {
-		s.printf("Invalid date: %s\n", arg)
-		return
+		return "", fmt.Sprintf("Invalid date: %s\n", arg)
 	}
 	y, m, d, h, mi, sec := v[0], v[1], v[2], v[3], v[4], v[5]
 	switch {
@@ -165,22 +175,21 @@ func (s *Session) setDateArg(ctx context.Context, arg string) {
 	}
 	switch {
 	case y < 1000 || y > 9999:
-		s.printf("invalid year")
+		return "", "invalid year"
 	case m < 1 || m > 12:
-		s.printf("invalid month")
+		return "", "invalid month"
 	case d < 1 || d > 31:
-		s.printf("invalid day")
+		return "", "invalid day"
 	case h < 0 || h > 24:
-		s.printf("invalid hour")
+		return "", "invalid hour"
 	case mi < 0 || mi > 59:
-		s.printf("invalid minute")
+		return "", "invalid minute"
 	case sec < 0 || sec > 59:
-		s.printf("invalid second")
+		return "", "invalid second"
 	case h == 0 && mi == 0 && sec == 0:
-		s.setDate(ctx, fmt.Sprintf("%04d-%02d-%02d", y, m, d))
-	default:
-		s.setDate(ctx, fmt.Sprintf("%04d-%02d-%02d-%02d-%02d-%02d", y, m, d, h, mi, sec))
+		return fmt.Sprintf("%04d-%02d-%02d", y, m, d), ""
 	}
+	return fmt.Sprintf("%04d-%02d-%02d-%02d-%02d-%02d", y, m, d, h, mi, sec), ""
 }
 
 // scanDate is sscanf(str, prefix "%d-%d-...", ...) for len(v) numbers: it stores each number

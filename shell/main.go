@@ -31,8 +31,10 @@ type Config struct {
 	DryRun      bool           // --dry-run: extract prints its estimate only
 	Verify      bool           // --verify: extract reads each restored file back and checks it
 	Overwrite   gtar.Overwrite // --overwrite
-	TapeServer  string         // -t, printed in the extract dialogue
-	Version     string
+	// Disaster, when set, runs that disaster restore (amrshell dr) instead of the shell.
+	Disaster   *commands.DisasterRestore
+	TapeServer string // -t, printed in the extract dialogue
+	Version    string
 }
 
 // amandaConfDir is where -C NAME finds NAME/amanda.conf, as Amanda's CONFIG_DIR.
@@ -105,6 +107,14 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 	restorer.Operator = sess // asked for volumes no changer has
 	if interactive && writesTo(out, os.Stdout) && term.IsTerminal(int(os.Stdout.Fd())) && hasControllingTerminal() {
 		input.editor = newEditor(tty, input.keys, sess, openHistory(historyPath(), errOut))
+	}
+	if cfg.Disaster != nil {
+		drCtx, done := intr.command(ctx)
+		defer done()
+		if !sess.Disaster(drCtx, *cfg.Disaster) {
+			return 1, nil
+		}
+		return 0, nil
 	}
 	fmt.Fprintf(out, "AMRSHELL Version %s. Reading catalog %s ...\n", cfg.Version, catPath)
 	sess.Start(ctx, host, time.Now().Format("2006-01-02"))
