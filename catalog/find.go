@@ -76,7 +76,7 @@ func (c *Catalog) FindDumps(ctx context.Context, f DumpFilter) ([]FoundDump, err
 			return nil, fmt.Errorf("find dumps of %s:%s: %w", d.host, d.name, err)
 		}
 		for i := range dumps {
-			if dumps[i].Copies, err = c.dumpCopies(ctx, dumps[i].ID); err != nil {
+			if dumps[i].Copies, err = c.DumpCopies(ctx, dumps[i].ID); err != nil {
 				return nil, err
 			}
 		}
@@ -85,8 +85,9 @@ func (c *Catalog) FindDumps(ctx context.Context, f DumpFilter) ([]FoundDump, err
 	return found, nil
 }
 
-// dumpCopies reads every copy of a dump (the copies_dump index) with its parts.
-func (c *Catalog) dumpCopies(ctx context.Context, dumpID int64) ([]*Copy, error) {
+// DumpCopies reads every copy of a dump (the copies_dump index) with its parts, whatever its
+// status, in the order the importer met them.
+func (c *Catalog) DumpCopies(ctx context.Context, dumpID int64) ([]*Copy, error) {
 	ids, err := c.idNames(ctx, "SELECT id, '' FROM copies WHERE dump_id = ? ORDER BY id", dumpID)
 	if err != nil {
 		return nil, fmt.Errorf("list copies of dump %d: %w", dumpID, err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/amrshell/amrshell/device"
@@ -309,6 +310,53 @@ func (c *Catalog) WalkTree(ctx context.Context, chain []int64, dir string, fn fu
 	return nil
 }
 
+// TreeOwners returns the dumps of the chain, in chain order, that a walk of dir (WalkTree)
+// would give as owner of some path: those that are the first of the chain to list some entry
+// at or below dir. It asks, dump by dump, whether one such entry exists, so it usually stops
+// at the first directory where a walk would read every entry of the tree.
+func (c *Catalog) TreeOwners(ctx context.Context, chain []int64, dir string) ([]int64, error) {
+	if len(chain) == 0 {
+		return nil, nil
+	}
+	dir = dirPath(dir)
+	tx, err := c.db.BeginTx(ctx, nil) // one snapshot for all the questions
+	if err != nil {
+		return nil, fmt.Errorf("find owners under %s: %w", dir, err)
+	}
+	defer tx.Rollback()
+	diskID, _, ok, err := chainDir(ctx, tx, chain, dir)
+	if err != nil || !ok {
+		if err != nil {
+			err = fmt.Errorf("find owners under %s: %w", dir, err)
+		}
+		return nil, err
+	}
+	var owners []int64
+	for i, id := range chain {
+		if slices.Contains(chain[:i], id) {
+			continue
+		}
+		// Entries "sub/" are left out: a walk goes into sub instead, where the lines that
+		// made them are.
+		q := `SELECT EXISTS (SELECT 1 FROM dirs d JOIN entries e ON e.dir_id = d.id
+			WHERE d.disk_id = ? AND d.path >= ? AND d.path < ? AND e.dump_id = ? AND substr(e.name, -1) <> '/'`
+		args := []any{diskID, dir, dir[:len(dir)-1] + "0", id}
+		if i > 0 {
+			in, newer, _ := chainFilter(chain[:i])
+			q += " AND NOT EXISTS (SELECT 1 FROM entries n WHERE n.dir_id = e.dir_id AND n.name = e.name AND n.dump_id IN " + in + ")"
+			args = append(args, newer...)
+		}
+		var owns bool
+		if err := tx.QueryRowContext(ctx, q+")", args...).Scan(&owns); err != nil {
+			return nil, fmt.Errorf("find owners under %s: %w", dir, err)
+		}
+		if owns {
+			owners = append(owners, id)
+		}
+	}
+	return owners, nil
+}
+
 type treeWalker struct {
 	ctx     context.Context
 	dirs    *sql.Rows // directories under the walked one, in path order
@@ -436,23 +484,4 @@ func (c *Catalog) Copy(ctx context.Context, copyID int64) (*Copy, error) {
 		return nil, fmt.Errorf("read parts of copy %d: %w", copyID, err)
 	}
 	return cp, nil
-}
-
-// DumpCopies returns the complete (OK) copies of a dump, oldest written first: the copies a
-// restore may read the dump from.
-func (c *Catalog) DumpCopies(ctx context.Context, dumpID int64) ([]*Copy, error) {
-	ids, err := column[int64](ctx, c.db, `SELECT id FROM copies WHERE dump_id = ? AND status = 'OK'
-		ORDER BY write_timestamp, id`, dumpID)
-	if err != nil {
-		return nil, fmt.Errorf("list the copies of dump %d: %w", dumpID, err)
-	}
-	var copies []*Copy
-	for _, id := range ids {
-		cp, err := c.Copy(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		copies = append(copies, cp)
-	}
-	return copies, nil
 }

@@ -120,8 +120,8 @@ func (r *Restorer) clerk(device string, notes io.Writer, prog Progress, op Opera
 	return &Clerk{Changers: changers, Device: r.changer, Operator: op, Notes: notes, Progress: prog}
 }
 
-// copiesOf returns the copies to read cp's dump from: cp first, then the copies in storages,
-// in that order, then the others, oldest written first.
+// copiesOf returns the copies to read cp's dump from: cp first, then the complete (OK) copies
+// in storages, in that order, then the others; oldest written first within a storage rank.
 func (r *Restorer) copiesOf(ctx context.Context, cp *catalog.Copy, storages []string) ([]*catalog.Copy, error) {
 	all, err := r.catalog.DumpCopies(ctx, cp.DumpID)
 	if err != nil {
@@ -133,8 +133,13 @@ func (r *Restorer) copiesOf(ctx context.Context, cp *catalog.Copy, storages []st
 		}
 		return len(storages)
 	}
-	others := slices.DeleteFunc(all, func(c *catalog.Copy) bool { return c.ID == cp.ID })
-	slices.SortStableFunc(others, func(a, b *catalog.Copy) int { return rank(a) - rank(b) })
+	others := slices.DeleteFunc(all, func(c *catalog.Copy) bool { return c.ID == cp.ID || c.Status != "OK" })
+	slices.SortStableFunc(others, func(a, b *catalog.Copy) int {
+		if r := rank(a) - rank(b); r != 0 {
+			return r
+		}
+		return strings.Compare(a.WriteTimestamp, b.WriteTimestamp)
+	})
 	return append([]*catalog.Copy{cp}, others...), nil
 }
 
