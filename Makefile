@@ -17,6 +17,8 @@ vet:
 test: vet
 	$(GO) test -count=1 -timeout 20m ./...
 
+# Every benchmark. The scale ones (catalog BenchmarkScale, commands BenchmarkSessionScale)
+# run at 1M index entries; AMRSHELL_BENCH_10M=1 adds 10M (about 2 min and 1.5 GB of $$TMPDIR more).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 

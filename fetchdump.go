@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -13,7 +12,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/amrshell/amrshell/catalog"
 	"github.com/amrshell/amrshell/recover/fetch"
 	"github.com/amrshell/amrshell/shell"
 )
@@ -189,28 +187,6 @@ func parseFetchdump(args []string) (*fetchdumpArgs, error) {
 	return a, nil
 }
 
-// openCatalog opens the catalog as the shell does, importing the state of configuration CONFIG
-// first. With --catalog and no configuration file to read, the catalog is read as it is, if it
-// is CONFIG's.
-func openCatalog(ctx context.Context, cfg shell.Config) (*catalog.Catalog, int, error) {
-	cat, _, status, err := shell.OpenCatalog(ctx, cfg)
-	if err == nil || cfg.CatalogPath == "" || cfg.AmandaConf != "" || !errors.Is(err, fs.ErrNotExist) {
-		return cat, status, err
-	}
-	name := cfg.ConfigName
-	cfg.ConfigName = ""
-	cat, _, status, err = shell.OpenCatalog(ctx, cfg)
-	if err != nil {
-		return nil, status, err
-	}
-	if cat.ConfigName() != name {
-		cat.Close()
-		return nil, 1, fmt.Errorf("catalog %s is configuration %q's, not %q's (and there is no amanda.conf of %s to import: use --amanda-conf FILE)",
-			cfg.CatalogPath, cat.ConfigName(), name, name)
-	}
-	return cat, 0, nil
-}
-
 // fetchdump runs amfetchdump's command line.
 func fetchdump(args []string, stdin io.Reader, stdout, stderr *os.File) int {
 	a, err := parseFetchdump(args)
@@ -227,7 +203,7 @@ func fetchdump(args []string, stdin io.Reader, stdout, stderr *os.File) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cat, status, err := openCatalog(ctx, a.cfg)
+	cat, _, status, err := shell.OpenCatalog(ctx, a.cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "amrshell fetchdump: %v\n", err)
 		return status

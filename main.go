@@ -32,6 +32,8 @@ func run(args []string) int {
 			return disasterRestore(args[1:], os.Stdin, os.Stdout, os.Stderr)
 		case "restore":
 			return restore(args[1:], os.Stdout, os.Stderr)
+		case "catalog":
+			return catalogMain(args[1:], os.Stdout, os.Stderr)
 		}
 	}
 	var cfg shell.Config
@@ -54,20 +56,29 @@ func run(args []string) int {
 		fmt.Fprintf(fs.Output(), "usage: amrshell [-C CONFIG | --amanda-conf FILE] [--catalog FILE] [-h HOST] [-d DEVICE] [CONFIG]\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	switch fs.NArg() {
-	case 0:
-	case 1:
-		if cfg.ConfigName != "" && cfg.ConfigName != fs.Arg(0) {
-			fmt.Fprintf(os.Stderr, "amrshell: two configurations named: -C %s and %s\n", cfg.ConfigName, fs.Arg(0))
+	// Options may come after the configuration name too (amrecover's getopt permutes).
+	var operands []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
 			return 2
 		}
-		cfg.ConfigName = fs.Arg(0)
+		if fs.NArg() == 0 {
+			break
+		}
+		operands = append(operands, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	switch len(operands) {
+	case 0:
+	case 1:
+		if cfg.ConfigName != "" && cfg.ConfigName != operands[0] {
+			fmt.Fprintf(os.Stderr, "amrshell: two configurations named: -C %s and %s\n", cfg.ConfigName, operands[0])
+			return 2
+		}
+		cfg.ConfigName = operands[0]
 	default:
 		fs.Usage()
 		return 2

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"fmt"
@@ -9,95 +8,69 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/klauspost/compress/gzip"
-
 	"github.com/amrshell/amrshell/catalog/amconf"
+	"github.com/amrshell/amrshell/internal/synth"
 )
 
-// writeIndex writes a gzipped Amanda index of dirs directories of files files each, as
-// amgtar's dumper writes it: every directory first, then the files ("/" + dirs*(files+1) lines).
-func writeIndex(tb testing.TB, path string, dirs, files int) int {
+// benchServer writes a synthetic server (synth.WriteServer) whose one DLE, localhost:/big,
+// has tree as its index, and loads its configuration.
+func benchServer(tb testing.TB, tree synth.Tree) (*amconf.Config, *synth.Server) {
 	tb.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	f, err := os.Create(path)
+	srv, err := synth.WriteServer(filepath.Join(tb.TempDir(), "Bench"), tree)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	zw := gzip.NewWriter(f)
-	w := bufio.NewWriter(zw)
-	fmt.Fprintln(w, "/")
-	for d := range dirs {
-		fmt.Fprintf(w, "/d%05d/\n", d)
-	}
-	for d := range dirs {
-		for i := range files {
-			fmt.Fprintf(w, "/d%05d/file-%03d.txt\n", d, i)
-		}
-	}
-	if err := w.Flush(); err != nil {
-		tb.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	return 1 + dirs*(files+1)
-}
-
-// benchServer makes a configuration with one DLE, bench:/big, dumped once at level 0 with an
-// index of dirs x files entries.
-func benchServer(tb testing.TB, dirs, files int) *amconf.Config {
-	tb.Helper()
-	dir := filepath.Join(tb.TempDir(), "Bench")
-	for name, content := range map[string]string{
-		"amanda.conf": "indexdir \"index\"\nlogdir \"log\"\ntapelist \"tapelist\"\ndefine dumptype tar { program \"GNUTAR\" }\n",
-		"disklist":    "bench /big tar\n",
-		"tapelist":    "20240101000000 B-01 reuse\n",
-		"log/log.20240101000000.0": `START taper datestamp 20240101000000 "ST:Bench" "POOL:Bench" label B-01 tape 1
-PART taper "ST:Bench" "POOL:Bench" B-01 1 bench /big 20240101000000 1/-1 0 [sec 1 bytes 1 kps 1]
-DONE taper "ST:Bench" "POOL:Bench" bench /big 20240101000000 1 0 [sec 1 bytes 1 kps 1]
-`,
-	} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	writeIndex(tb, filepath.Join(dir, "index", "bench", "_big", "20240101000000_0-unsorted.gz"), dirs, files)
-	cfg, err := amconf.Load(filepath.Join(dir, "amanda.conf"))
+	cfg, err := amconf.Load(srv.AmandaConf)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return cfg
+	return cfg, srv
 }
 
-// BenchmarkListDir lists a 100-file directory of a 1M-entry index.
+// liveContext is a context that can be cancelled, as the shell's (signal.NotifyContext):
+// go-sqlite3 runs statements differently, and slower, with one.
+func liveContext(tb testing.TB) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel)
+	return ctx
+}
+
+// importFresh imports cfg into a new catalog at path and checks that all of the index came in.
+func importFresh(tb testing.TB, cfg *amconf.Config, srv *synth.Server, path string) *Catalog {
+	tb.Helper()
+	ctx := liveContext(tb)
+	c, err := Open(ctx, path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := c.ImportServer(ctx, cfg)
+	if err != nil || st.IndexRead != 1 || st.IndexLines != int64(srv.Tree.Lines()) || len(st.Warnings) > 0 {
+		c.Close()
+		tb.Fatalf("import of %d index lines: %+v, %v", srv.Tree.Lines(), st, err)
+	}
+	return c
+}
+
+// onlyDump is the one dump of the synthetic server's DLE, as a chain.
+func onlyDump(tb testing.TB, c *Catalog, srv *synth.Server) []int64 {
+	tb.Helper()
+	items, err := c.History(context.Background(), srv.Host, srv.Disk)
+	if err != nil || len(items) != 1 || items[0].Datestamp != srv.Datestamp || items[0].Level != 0 {
+		tb.Fatalf("history of %s:%s: %+v, %v", srv.Host, srv.Disk, items, err)
+	}
+	return []int64{items[0].DumpID}
+}
+
+// BenchmarkListDir lists a 100-file directory of a 1M-entry index made of 10 000 such
+// directories.
 func BenchmarkListDir(b *testing.B) {
 	ctx := context.Background()
-	cfg := benchServer(b, 10000, 100)
-	c, err := Open(ctx, filepath.Join(b.TempDir(), "catalog.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	cfg, srv := benchServer(b, synth.Tree{Dirs: 10_000, PerDir: 100})
+	c := importFresh(b, cfg, srv, filepath.Join(b.TempDir(), "catalog.db"))
 	defer c.Close()
-	st, err := c.ImportServer(ctx, cfg)
-	if err != nil || st.IndexLines < 1_000_000 {
-		b.Fatalf("import: %+v, %v", st, err)
-	}
-	items, err := c.History(ctx, "bench", "/big")
-	if err != nil || len(items) != 1 {
-		b.Fatalf("history: %v, %v", items, err)
-	}
-	chain := []int64{items[0].DumpID}
+	chain := onlyDump(b, c, srv)
 	for b.Loop() {
-		entries, err := c.ListDir(ctx, chain, "/d04242/")
+		entries, err := c.ListDir(ctx, chain, "/tree/d4242/")
 		if err != nil || len(entries) != 101 {
 			b.Fatalf("ListDir: %d entries, %v", len(entries), err)
 		}
@@ -109,7 +82,10 @@ func BenchmarkImportIndex(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
 	path := filepath.Join(dir, "20240101000000_0-unsorted.gz")
-	lines := writeIndex(b, path, 1000, 100)
+	tree := synth.Tree{Dirs: 1000, PerDir: 99}
+	if err := synth.WriteIndexFile(path, tree); err != nil {
+		b.Fatal(err)
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		b.Fatal(err)
@@ -135,7 +111,7 @@ func BenchmarkImportIndex(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		got, err := c.importIndexFile(ctx, diskID, fmt.Sprintf("2024010100%04d", n), 0, path, fi)
-		if err != nil || got != int64(lines) {
+		if err != nil || got != int64(tree.Lines()) {
 			b.Fatalf("import: %d lines, %v", got, err)
 		}
 		total += got

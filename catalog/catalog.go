@@ -145,6 +145,14 @@ CREATE TABLE entries (
 	dump_id INTEGER NOT NULL,
 	PRIMARY KEY (dir_id, name, dump_id)
 ) WITHOUT ROWID;
+`, `
+-- The texts of amanda.conf, the disklist and the tapelist as last imported: a catalog export
+-- carries them, so that the configuration of a lost server can be read back.
+CREATE TABLE config_files (
+	name TEXT PRIMARY KEY, -- "amanda.conf", "disklist", "tapelist"
+	path TEXT NOT NULL,    -- where it was read
+	text BLOB NOT NULL
+) WITHOUT ROWID;
 `}
 
 // Open opens the catalog at path, creating its directory and schema when needed.

@@ -18,9 +18,17 @@
 //	    for each holding disk: device.ScanHoldingDisk -> one HOLDING copy per changed file
 //	    for each disk: index files (five name forms, amindexd's preference), once per dump,
 //	        one transaction each: line -> dirs + entries; gone ones pruned
+//	Scan(changers, holding disks), no server state: the 32 KiB header of every volume file
+//	    and holding dump -> copies per storage (parts 1..n complete?) -> the same statements;
+//	    with an IndexFunc, each dump without an index read once: lines -> dirs + entries
 //	History(host, disk): OK parts of OK copies -> sort DLKHspwB -> build_disk_table ->
 //	    add_dump / clean_dump -> items newest first
 //	ListDir(chain, dir): entries of dir for the chain's dumps, owner = first in the chain
 //	WalkTree(chain, dir): directories under dir in path order x their entries, depth first
+//	TreeOwners(chain, dir): per dump of the chain, EXISTS an entry under dir no newer one lists
 //	Copy(id): copy, dump, disk and parts, for reading the data
+//	Export(file): VACUUM INTO a snapshot -> tar of MANIFEST (sizes, SHA-256s), catalog.sqlite
+//	    and the config texts kept at import -> temporary name, fsync, rename
+//	OpenExport(file).Install(dest): manifest, tar headers, padding, each member's SHA-256,
+//	    integrity_check, schema version -> migrate -> rename into place
 package catalog

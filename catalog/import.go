@@ -1,10 +1,12 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -71,7 +73,21 @@ func (c *Catalog) ImportServer(ctx context.Context, cfg *amconf.Config) (ImportS
 }
 
 func (c *Catalog) importConfig(ctx context.Context, cfg *amconf.Config) error {
+	conf, err := os.ReadFile(cfg.Path)
+	if err != nil {
+		return err
+	}
+	disklist, err := os.ReadFile(cfg.DiskFile)
+	if err != nil {
+		return err
+	}
 	return c.inTx(ctx, func(tx *sql.Tx) error {
+		if err := saveConfigFile(ctx, tx, configFileAmandaConf, cfg.Path, conf); err != nil {
+			return err
+		}
+		if err := saveConfigFile(ctx, tx, configFileDisklist, cfg.DiskFile, disklist); err != nil {
+			return err
+		}
 		for k, v := range map[string]string{
 			"name": cfg.Name, "amrecover_changer": cfg.AmrecoverChanger,
 			"tpchanger": cfg.TPChanger, "tapedev": cfg.TapeDev,
@@ -136,15 +152,23 @@ func (c *Catalog) importTapelist(ctx context.Context, path string) ([]Volume, bo
 	if err != nil {
 		return nil, false, nil, err
 	}
-	vols, err := ParseTapelist(f)
+	text, err := io.ReadAll(f)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	vols, err := ParseTapelist(bytes.NewReader(text))
 	if err != nil {
 		return nil, false, nil, err
 	}
 	unchanged, err := c.sourceUnchanged(ctx, path, fi)
-	if err != nil || unchanged {
-		return vols, false, fi, err
+	if err != nil {
+		return nil, false, nil, err
 	}
 	err = c.inTx(ctx, func(tx *sql.Tx) error {
+		// Saved even when unchanged: a catalog made before config_files existed lacks it.
+		if err := saveConfigFile(ctx, tx, configFileTapelist, path, text); err != nil || unchanged {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM volumes"); err != nil {
 			return err
 		}
@@ -157,7 +181,7 @@ func (c *Catalog) importTapelist(ctx context.Context, path string) ([]Volume, bo
 		}
 		return nil
 	})
-	return vols, true, fi, err
+	return vols, !unchanged, fi, err
 }
 
 // selectedLog is a trace log that find.c's find_dump reads.
@@ -285,23 +309,8 @@ func (c *Catalog) importHolding(ctx context.Context, cfg *amconf.Config, st *Imp
 				st.HoldingSkipped++
 				continue
 			}
-			hdr := h.Header
-			cp := logCopy{
-				host: hdr.Host, disk: hdr.Disk, datestamp: hdr.Datestamp, level: hdr.Level,
-				storage: "HOLDING", pool: "HOLDING", status: "OK", writeTimestamp: holdingWriteTimestamp,
-				origKB: hdr.OrigSizeKB, nativeCRC: hdr.NativeCRC.String(), clientCRC: hdr.ClientCRC.String(),
-				serverCRC: hdr.ServerCRC.String(), program: hdr.Program, application: hdr.Application,
-				parts: []logPart{{partnum: -1, totalparts: -1, label: h.Path, holdingPath: h.Path, bytes: h.Size}},
-			}
-			if hdr.Partial {
-				cp.status = "PARTIAL"
-			}
 			err = c.inTx(ctx, func(tx *sql.Tx) error {
-				srcID, err := upsertSource(ctx, tx, h.Path, "holding", fi)
-				if err != nil {
-					return err
-				}
-				return writeCopies(ctx, tx, srcID, []logCopy{cp})
+				return writeHoldingCopy(ctx, tx, h, fi)
 			})
 			if err != nil {
 				return fmt.Errorf("import holding file %s: %w", h.Path, err)
@@ -313,6 +322,27 @@ func (c *Catalog) importHolding(ctx context.Context, cfg *amconf.Config, st *Imp
 	n, err := c.dropSources(ctx, "holding", keep)
 	st.Removed += n
 	return err
+}
+
+// writeHoldingCopy records the holding-disk dump h (its first chunk's file info fi) as find.c
+// lists it: one copy in storage HOLDING, one part numbered -1 at file 0.
+func writeHoldingCopy(ctx context.Context, tx *sql.Tx, h *device.HoldingFile, fi os.FileInfo) error {
+	hdr := h.Header
+	cp := logCopy{
+		host: hdr.Host, disk: hdr.Disk, datestamp: hdr.Datestamp, level: hdr.Level,
+		storage: "HOLDING", pool: "HOLDING", status: "OK", writeTimestamp: holdingWriteTimestamp,
+		origKB: hdr.OrigSizeKB, nativeCRC: hdr.NativeCRC.String(), clientCRC: hdr.ClientCRC.String(),
+		serverCRC: hdr.ServerCRC.String(), program: hdr.Program, application: hdr.Application,
+		parts: []logPart{{partnum: -1, totalparts: -1, label: h.Path, holdingPath: h.Path, bytes: h.Size}},
+	}
+	if hdr.Partial {
+		cp.status = "PARTIAL"
+	}
+	srcID, err := upsertSource(ctx, tx, h.Path, "holding", fi)
+	if err != nil {
+		return err
+	}
+	return writeCopies(ctx, tx, srcID, []logCopy{cp})
 }
 
 // indexKey names one dump's index among the files of an index directory.

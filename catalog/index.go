@@ -85,7 +85,10 @@ const maxEnsured = 1 << 16
 
 // indexWriter stores the lines of one dump's index.
 type indexWriter struct {
-	ctx            context.Context
+	// ctx is checked every 65536 lines; stmt, which runs the statements, cannot be cancelled:
+	// go-sqlite3 runs a statement with a cancellable context in a new goroutine, which made
+	// an import twice as slow.
+	ctx, stmt      context.Context
 	diskID, dumpID int64
 	selDir, insDir *sql.Stmt
 	insEntry       *sql.Stmt
@@ -94,7 +97,7 @@ type indexWriter struct {
 }
 
 func newIndexWriter(ctx context.Context, tx *sql.Tx, diskID, dumpID int64) (*indexWriter, error) {
-	w := &indexWriter{ctx: ctx, diskID: diskID, dumpID: dumpID, ensured: map[string]int64{}}
+	w := &indexWriter{ctx: ctx, stmt: context.WithoutCancel(ctx), diskID: diskID, dumpID: dumpID, ensured: map[string]int64{}}
 	var err error
 	if w.selDir, err = tx.PrepareContext(ctx, "SELECT id FROM dirs WHERE disk_id = ? AND path = ?"); err != nil {
 		return nil, err
@@ -132,7 +135,7 @@ func (w *indexWriter) add(line string) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.insEntry.ExecContext(w.ctx, dirID, line[cut:], w.dumpID)
+	_, err = w.insEntry.ExecContext(w.stmt, dirID, line[cut:], w.dumpID)
 	return err
 }
 
@@ -142,9 +145,9 @@ func (w *indexWriter) dir(path string) (int64, error) {
 		return id, nil
 	}
 	var id int64
-	err := w.selDir.QueryRowContext(w.ctx, w.diskID, path).Scan(&id)
+	err := w.selDir.QueryRowContext(w.stmt, w.diskID, path).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		res, ierr := w.insDir.ExecContext(w.ctx, w.diskID, path)
+		res, ierr := w.insDir.ExecContext(w.stmt, w.diskID, path)
 		if ierr != nil {
 			return 0, ierr
 		}
@@ -159,7 +162,7 @@ func (w *indexWriter) dir(path string) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		if _, err := w.insEntry.ExecContext(w.ctx, parent, path[cut:], w.dumpID); err != nil {
+		if _, err := w.insEntry.ExecContext(w.stmt, parent, path[cut:], w.dumpID); err != nil {
 			return 0, err
 		}
 	}

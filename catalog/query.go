@@ -336,10 +336,10 @@ func (c *Catalog) TreeOwners(ctx context.Context, chain []int64, dir string) ([]
 		if slices.Contains(chain[:i], id) {
 			continue
 		}
-		// Entries "sub/" are left out: a walk goes into sub instead, where the lines that
-		// made them are.
+		// A walk reports no "sub/" entry, but one that no newer dump lists may count all the
+		// same: no newer dump lists anything below it either, while this one does.
 		q := `SELECT EXISTS (SELECT 1 FROM dirs d JOIN entries e ON e.dir_id = d.id
-			WHERE d.disk_id = ? AND d.path >= ? AND d.path < ? AND e.dump_id = ? AND substr(e.name, -1) <> '/'`
+			WHERE d.disk_id = ? AND d.path >= ? AND d.path < ? AND e.dump_id = ?`
 		args := []any{diskID, dir, dir[:len(dir)-1] + "0", id}
 		if i > 0 {
 			in, newer, _ := chainFilter(chain[:i])

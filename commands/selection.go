@@ -40,52 +40,145 @@ const (
 
 // addExtractItem adds a path to the group of its dump; added is false when it was there.
 func (s *Session) addExtractItem(dump *catalog.HistoryItem, path, tpath string, dir, named bool) (g *group, added bool) {
+	a := s.newAdder()
+	defer a.flush()
+	return a.add(dump, path, tpath, dir, named)
+}
+
+// adder adds the paths of one command to the extract list. amrecover searches and grows a
+// group's list one path at a time, which is quadratic: its `add *` of 100 000 files takes
+// most of a minute. The adder finds paths through a map of each group it touches and puts a
+// group's new paths in front of the others once, at flush.
+type adder struct {
+	s     *Session
+	index map[*group]map[string]int // path -> its index in files, or ^its index in fresh
+	fresh map[*group][]extractItem  // the paths added, oldest first
+}
+
+func (s *Session) newAdder() *adder {
+	return &adder{s: s, index: map[*group]map[string]int{}, fresh: map[*group][]extractItem{}}
+}
+
+func (a *adder) add(dump *catalog.HistoryItem, path, tpath string, dir, named bool) (g *group, added bool) {
 	p := cleanPathname(path)
 	item := extractItem{p, cleanPathname(tpath), dir, named}
-	for _, o := range s.extract {
+	g = a.groupOf(dump)
+	idx := a.index[g]
+	if idx == nil {
+		idx = make(map[string]int, len(g.files))
+		for i, f := range g.files {
+			idx[f.path] = i
+		}
+		a.index[g] = idx
+	}
+	if i, ok := idx[p]; ok {
+		f := g.files
+		if i < 0 {
+			f, i = a.fresh[g], ^i
+		}
+		f[i].named = f[i].named || named
+		return g, false
+	}
+	idx[p] = ^len(a.fresh[g])
+	a.fresh[g] = append(a.fresh[g], item)
+	return g, true
+}
+
+// groupOf returns the group of a dump's level and tapes, made (empty until flush) in date
+// order when there is none.
+func (a *adder) groupOf(dump *catalog.HistoryItem) *group {
+	for _, o := range a.s.extract {
 		if o.dump.Level == dump.Level && o.dump.Tapes == dump.Tapes {
-			for i, f := range o.files {
-				if f.path == p {
-					o.files[i].named = f.named || named
-					return o, false
-				}
-			}
-			o.files = slices.Insert(o.files, 0, item)
-			return o, true
+			return o
 		}
 	}
-	g = &group{dump: *dump, files: []extractItem{item}}
-	at := len(s.extract)
-	for i, o := range s.extract {
+	g := &group{dump: *dump}
+	at := len(a.s.extract)
+	for i, o := range a.s.extract {
 		if dump.Date < o.dump.Date {
 			at = i
 			break
 		}
 	}
-	s.extract = slices.Insert(s.extract, at, g)
-	return g, true
+	a.s.extract = slices.Insert(a.s.extract, at, g)
+	return g
+}
+
+// flush puts the paths added in front of their groups' lists, newest first.
+func (a *adder) flush() {
+	for g, items := range a.fresh {
+		slices.Reverse(items)
+		g.files = append(items, g.files...)
+	}
+	clear(a.fresh)
+	clear(a.index)
 }
 
 // deleteExtractItem removes a path from the group of its dump; false when it was not there.
 func (s *Session) deleteExtractItem(dump *catalog.HistoryItem, path string) bool {
+	d := s.newDeleter()
+	defer d.flush()
+	return d.delete(dump, path)
+}
+
+// deleter removes the paths of one command from the extract list: like adder, through a map
+// of each group it touches, and from the lists once, at flush.
+type deleter struct {
+	s     *Session
+	index map[*group]map[string]int // path -> its index in files, for the paths still there
+	gone  map[*group][]bool         // by index in files: removed
+}
+
+func (s *Session) newDeleter() *deleter {
+	return &deleter{s: s, index: map[*group]map[string]int{}, gone: map[*group][]bool{}}
+}
+
+func (d *deleter) delete(dump *catalog.HistoryItem, path string) bool {
 	p := cleanPathname(path)
-	for i, g := range s.extract {
+	for _, g := range d.s.extract {
 		if g.dump.Level != dump.Level || g.dump.Tapes != dump.Tapes {
 			continue
 		}
-		j := slices.IndexFunc(g.files, func(f extractItem) bool { return f.path == p })
-		if j < 0 {
+		idx := d.index[g]
+		if idx == nil {
+			idx = make(map[string]int, len(g.files))
+			for i, f := range g.files {
+				idx[f.path] = i
+			}
+			d.index[g] = idx
+			d.gone[g] = make([]bool, len(g.files))
+		}
+		i, ok := idx[p]
+		if !ok {
 			return false
 		}
-		g.files = slices.Delete(g.files, j, j+1)
+		delete(idx, p)
+		d.gone[g][i] = true
 		// A directory of `add *` no longer has all its entries chosen.
 		g.exactDirs = slices.DeleteFunc(g.exactDirs, func(d string) bool { return strings.HasPrefix(p, d) })
-		if len(g.files) == 0 {
-			s.extract = slices.Delete(s.extract, i, i+1)
-		}
 		return true
 	}
 	return false
+}
+
+// flush removes the paths deleted, and the groups left empty.
+func (d *deleter) flush() {
+	for g, gone := range d.gone {
+		kept := g.files[:0]
+		for i, f := range g.files {
+			if !gone[i] {
+				kept = append(kept, f)
+			}
+		}
+		clear(g.files[len(kept):])
+		g.files = kept
+	}
+	d.s.extract = slices.DeleteFunc(d.s.extract, func(g *group) bool {
+		_, touched := d.gone[g]
+		return touched && len(g.files) == 0
+	})
+	clear(d.gone)
+	clear(d.index)
 }
 
 // addGlob is "add GLOB": a glob with a directory part is matched in that directory, which is
@@ -174,13 +267,15 @@ func (s *Session) addFile(ctx context.Context, path, regex string, named bool) {
 	re, err := compileRegex(pattern)
 	found := false
 	var touched []*group
+	a := s.newAdder()
+	defer a.flush()
 	for _, it := range s.dirList {
 		if err != nil || !re.match(it.tpath) {
 			continue
 		}
 		found = true
 		if !isDir(it.tpath) {
-			g, added := s.addExtractItem(it.dump, it.path, it.tpath, false, named)
+			g, added := a.add(it.dump, it.path, it.tpath, false, named)
 			if added {
 				s.printf("Added file %s\n", quote(it.tpath))
 			} else {
@@ -197,7 +292,7 @@ func (s *Session) addFile(ctx context.Context, path, regex string, named bool) {
 		}
 		added := false
 		for _, d := range owners {
-			g, ok := s.addExtractItem(d, it.path, it.tpath, true, named)
+			g, ok := a.add(d, it.path, it.tpath, true, named)
 			if ok {
 				s.printf("Added dir %s at date %s\n", quote(it.tpath), nicedate(d.Date))
 				added = true
@@ -211,6 +306,7 @@ func (s *Session) addFile(ctx context.Context, path, regex string, named bool) {
 	if !found {
 		s.printf("File %s doesn't exist in directory\n", quote(path))
 	}
+	a.flush()
 	if star {
 		cwd := dirSlash(s.diskPath)
 		for _, g := range touched {
@@ -254,13 +350,15 @@ func (s *Session) deleteFile(ctx context.Context, name, regex string) {
 	}
 	re, err := compileRegex(pattern)
 	found := false
+	d := s.newDeleter()
+	defer d.flush()
 	for _, it := range s.dirList {
 		if err != nil || !re.match(it.tpath) {
 			continue
 		}
 		found = true
 		if !isDir(it.tpath) {
-			if s.deleteExtractItem(it.dump, it.path) {
+			if d.delete(it.dump, it.path) {
 				s.printf("Deleted %s\n", it.tpath)
 			} else {
 				s.printf("Warning - file '%s' not on tape list\n", it.tpath)
@@ -274,9 +372,9 @@ func (s *Session) deleteFile(ctx context.Context, name, regex string) {
 			return
 		}
 		deleted := false
-		for _, d := range owners {
-			if s.deleteExtractItem(d, it.path) {
-				s.printf("Deleted dir %s at date %s\n", tpath, nicedate(d.Date))
+		for _, o := range owners {
+			if d.delete(o, it.path) {
+				s.printf("Deleted dir %s at date %s\n", tpath, nicedate(o.Date))
 				deleted = true
 			}
 		}

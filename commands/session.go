@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,8 @@ type Index interface {
 	ListDir(ctx context.Context, chain []int64, dir string) ([]catalog.Entry, error)                        // [OLSD]
 	WalkTree(ctx context.Context, chain []int64, dir string, fn func(path string, owner int64) error) error // [ORLD]
 	DirExists(ctx context.Context, chain []int64, dir string) (bool, error)                                 // [OISD]
+	// TreeOwners is the dumps WalkTree would give as owners, without the walk [ORLD].
+	TreeOwners(ctx context.Context, chain []int64, dir string) ([]int64, error)
 	// Copy tells a dump's program, for the overwrite check before a level-0 restore.
 	Copy(ctx context.Context, copyID int64) (*catalog.Copy, error)
 }
@@ -296,17 +299,13 @@ func (s *Session) owners(ctx context.Context, dir string) ([]*catalog.HistoryIte
 	if reply != "" {
 		return nil, reply
 	}
-	owns := map[int64]bool{}
-	err := s.idx.WalkTree(ctx, dumpIDs(chain), dirSlash(dir), func(_ string, owner int64) error {
-		owns[owner] = true
-		return nil
-	})
+	ids, err := s.idx.TreeOwners(ctx, dumpIDs(chain), dirSlash(dir))
 	if err != nil {
 		return nil, replyLine(err)
 	}
 	var out []*catalog.HistoryItem
 	for i := len(chain) - 1; i >= 0; i-- {
-		if owns[chain[i].DumpID] {
+		if slices.Contains(ids, chain[i].DumpID) {
 			out = append(out, &chain[i])
 		}
 	}

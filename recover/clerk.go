@@ -242,7 +242,7 @@ func (s *Stream) openPart() (*device.Header, error) {
 		}
 		s.skip = 0
 	}
-	s.cur = data
+	s.cur = newReadAhead(data)
 	s.used[s.ci] = true
 	return h, nil
 }

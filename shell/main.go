@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,7 +129,8 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 }
 
 // OpenCatalog opens the catalog the command line names, importing the Amanda server's state
-// into it when a configuration is named. status is the exit status for err.
+// into it when a configuration is named. When -C NAME has no amanda.conf any more (the server
+// was lost), NAME's catalog is read as it is. status is the exit status for err.
 func OpenCatalog(ctx context.Context, cfg Config) (cat *catalog.Catalog, path string, status int, err error) {
 	confPath := cfg.AmandaConf
 	if confPath == "" && cfg.ConfigName != "" {
@@ -138,28 +140,38 @@ func OpenCatalog(ctx context.Context, cfg Config) (cat *catalog.Catalog, path st
 		return nil, "", 2, fmt.Errorf("name an Amanda configuration (-C NAME or --amanda-conf FILE) or a catalog (--catalog FILE)")
 	}
 	var conf *amconf.Config
+	var confErr error // -C NAME whose amanda.conf is gone: NAME's catalog is read as it is
+	name := cfg.ConfigName
 	if confPath != "" {
-		if conf, err = amconf.Load(confPath); err != nil {
-			return nil, "", 1, fmt.Errorf("read the Amanda configuration: %w", err)
+		if conf, confErr = amconf.Load(confPath); confErr == nil {
+			name = conf.Name
+		} else if cfg.AmandaConf != "" || !errors.Is(confErr, fs.ErrNotExist) {
+			return nil, "", 1, fmt.Errorf("read the Amanda configuration: %w", confErr)
 		}
 	}
 	path = cfg.CatalogPath
 	if path == "" {
-		dir, err := stateDir()
-		if err != nil {
-			return nil, "", 1, fmt.Errorf("find the default catalog: %w (use --catalog FILE)", err)
+		if path, err = DefaultCatalogPath(name); err != nil {
+			return nil, "", 1, err
 		}
-		path = filepath.Join(dir, strings.ReplaceAll(conf.Name, string(filepath.Separator), "_")+".sqlite")
 	}
 	if conf == nil {
 		// Without a configuration there is nothing to import: an empty new catalog is a typo.
 		if _, err := os.Stat(path); err != nil {
+			if confErr != nil {
+				return nil, "", 1, fmt.Errorf("read the Amanda configuration: %w (and there is no catalog %s to read instead)", confErr, path)
+			}
 			return nil, "", 1, fmt.Errorf("catalog %s: %w", path, err)
 		}
 	}
 	cat, err = catalog.Open(ctx, path)
 	if err != nil {
 		return nil, "", 1, fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	if confErr != nil && cat.ConfigName() != cfg.ConfigName {
+		cat.Close()
+		return nil, "", 1, fmt.Errorf("catalog %s is configuration %q's, not %q's (and there is no amanda.conf of %s to import: use --amanda-conf FILE)",
+			path, cat.ConfigName(), cfg.ConfigName, cfg.ConfigName)
 	}
 	if conf != nil {
 		if _, err := cat.ImportServer(ctx, conf); err != nil {
@@ -168,6 +180,16 @@ func OpenCatalog(ctx context.Context, cfg Config) (cat *catalog.Catalog, path st
 		}
 	}
 	return cat, path, 0, nil
+}
+
+// DefaultCatalogPath is where the catalog of configuration name is when --catalog does not
+// say: $XDG_STATE_HOME/amrshell/NAME.sqlite.
+func DefaultCatalogPath(name string) (string, error) {
+	dir, err := stateDir()
+	if err != nil {
+		return "", fmt.Errorf("find the default catalog: %w (use --catalog FILE)", err)
+	}
+	return filepath.Join(dir, strings.ReplaceAll(name, string(filepath.Separator), "_")+".sqlite"), nil
 }
 
 // localDir is the local directory the shell starts in: target (--target), made if missing,

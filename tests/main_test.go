@@ -77,6 +77,8 @@ type world struct {
 	Catalog string // --catalog
 	Sandbox string // parent of Restore; must hold nothing but Restore after a run
 	Restore string // cwd of amrshell and target of lcd
+	// CatalogOnly: run names the catalog alone, no amanda.conf (the server is lost).
+	CatalogOnly bool
 }
 
 func newWorld(t *testing.T) *world {
@@ -106,13 +108,15 @@ type result struct {
 	ExitCode       int // -1 when killed by a signal
 }
 
-// run starts amrshell in w.Restore with the corpus configuration and the usual amrecover flags,
-// feeds it stdin and waits at most runTimeout.
+// run starts amrshell in w.Restore with the corpus configuration (not when CatalogOnly) and the
+// usual amrecover flags, feeds it stdin and waits at most runTimeout.
 func (w *world) run(t *testing.T, stdin string) result {
 	t.Helper()
-	return runAmrshell(t, w.Restore, stdin,
-		"--amanda-conf", w.amandaConf(), "--catalog", w.Catalog,
-		"-h", "localhost", "-s", "localhost", "-t", "localhost")
+	args := []string{"--catalog", w.Catalog, "-h", "localhost", "-s", "localhost", "-t", "localhost"}
+	if !w.CatalogOnly {
+		args = append([]string{"--amanda-conf", w.amandaConf()}, args...)
+	}
+	return runAmrshell(t, w.Restore, stdin, args...)
 }
 
 // runAmrshell runs the binary in dir with args, stdin fed from a string, and captures both

@@ -61,6 +61,11 @@ func loadTranscript(tb testing.TB, root, name string) transcript {
 // TestTranscripts replays each recorded amrecover session through amrshell and compares stdout,
 // exit status and, for the sessions that extract, the restored tree.
 func TestTranscripts(t *testing.T) {
+	replayAll(t, newWorld)
+}
+
+// replayAll replays every recorded session, in parallel, each in a world makeWorld makes.
+func replayAll(t *testing.T, makeWorld func(*testing.T) *world) {
 	pristine := corpus.Unpack(t)
 	for _, name := range transcriptNames(t, pristine) {
 		t.Run(name, func(t *testing.T) {
@@ -73,7 +78,7 @@ func TestTranscripts(t *testing.T) {
 			if tr.RC != 0 {
 				t.Fatalf("amrecover's rc for %s is %d; these checks expect sessions that succeeded", name, tr.RC)
 			}
-			replay(t, pristine, tr, sess, newWorld(t))
+			replay(t, pristine, tr, sess, makeWorld(t))
 		})
 	}
 }
