@@ -18,9 +18,12 @@ test: vet
 	$(GO) test -count=1 -timeout 20m ./...
 
 # Every benchmark. The scale ones (catalog BenchmarkScale, commands BenchmarkSessionScale)
-# run at 1M index entries; AMRSHELL_BENCH_10M=1 adds 10M (about 2 min and 1.5 GB of $$TMPDIR more).
+# run at 1M index entries; AMRSHELL_BENCH_10M=1 adds 10M (a few minutes and 2 GB of $$TMPDIR more).
+# recover BenchmarkRestore restores 1 GiB (gzip, zstd) beside the tar pipeline, from data made
+# once into $$TMPDIR/amrshell-bench-1g (1.4 GB; see README, Throughput). One package at a time
+# (-p 1): timings of packages run side by side would measure each other.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 60m ./...
 
 # Every parser (and gtar.Extract) has a fuzz target; each runs for FUZZTIME.
 fuzz:

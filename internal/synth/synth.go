@@ -20,7 +20,8 @@ type Tree struct {
 }
 
 // Baseline is the amrecover baseline's tree for about entries index lines: its /big/ and
-// /small/, and entries/1000 - 100 directories of 1000 files (1 001 004 lines for 1M, as there).
+// /small/, and entries/1000 - 100 directories of 1000 files (1 001 004 lines for 1M, as there;
+// never fewer than the 100 104 of /big/ and /small/).
 func Baseline(entries int) Tree {
 	return Tree{Big: 100_000, Small: 100, Dirs: max(0, entries/1000-100), PerDir: 1000}
 }
