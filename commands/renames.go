@@ -76,12 +76,8 @@ func (s *Session) followRenames(ctx context.Context) {
 		for j, d := range in {
 			ids[j] = chain[d].DumpID
 		}
-		owns := map[int64]bool{}
-		err := s.idx.WalkTree(ctx, ids, dir, func(_ string, owner int64) error {
-			owns[owner] = true
-			return nil
-		})
-		return slices.DeleteFunc(slices.Clone(in), func(d int) bool { return !owns[chain[d].DumpID] }), err
+		owners, err := s.idx.TreeOwners(ctx, ids, dir)
+		return slices.DeleteFunc(slices.Clone(in), func(d int) bool { return !slices.Contains(owners, chain[d].DumpID) }), err
 	})
 	if err != nil {
 		fmt.Fprintf(s.errOut, "amrshell: cannot follow the renamed directories, so their unchanged files may be left out: %v\n", err)
