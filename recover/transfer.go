@@ -1,6 +1,7 @@
 package recover
 
 import (
+	"bufio"
 	"fmt"
 	"hash"
 	"hash/crc32"
@@ -14,6 +15,9 @@ import (
 
 	"github.com/amrshell/amrshell/device"
 )
+
+// gzipBuffer is the size of the buffer gzip reads the media through.
+const gzipBuffer = 1 << 20
 
 // Decompress returns the native (uncompressed) stream of a dump whose first part's header is h.
 // It undoes Amanda's compression in Go rather than by running the program named in the header:
@@ -39,13 +43,18 @@ func Decompress(h *device.Header, r io.Reader) (io.ReadCloser, error) {
 	}
 	switch kind {
 	case ".gz":
-		zr, err := gzip.NewReader(r)
+		// A *bufio.Reader is what klauspost's inflater reads fastest from; it would make one
+		// of 4 KiB.
+		zr, err := gzip.NewReader(bufio.NewReaderSize(r, gzipBuffer))
 		if err != nil {
 			return nil, fmt.Errorf("start gzip decompression: %w", err)
 		}
 		return zr, nil
 	case ".zst":
-		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(2))
+		// Decoding in the reader's goroutine: the clerk's reads and the extractor's writes have
+		// goroutines of their own, and on a small machine more threads of the decoder only
+		// compete with them (measured on 2 cores: 5-10% slower with 2).
+		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
 		if err != nil {
 			return nil, fmt.Errorf("start zstd decompression: %w", err)
 		}

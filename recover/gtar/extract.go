@@ -100,7 +100,13 @@ func Extract(ctx context.Context, r io.Reader, fsys FS, opts Options) (Stats, er
 	if x.notes == nil {
 		x.notes = io.Discard
 	}
+	if !x.verify {
+		x.behind = startWriteBehind(x)
+	}
 	err := x.run(NewReader(r))
+	if x.behind != nil {
+		x.behind.close()
+	}
 	x.finishDirs()
 	if err == nil {
 		err = ctx.Err() // cancelled while the reader skipped or finished a member
@@ -123,6 +129,7 @@ type extractor struct {
 	verify  bool
 	buf     []byte
 	stats   Stats
+	behind  *writeBehind // writes regular files on a goroutine of its own; nil: here
 
 	dirs   []dirAttrs        // listed directories, whose attributes are set at the end
 	ghosts map[string]string // directories amrshell moved where tar would have deleted them: from -> to
@@ -184,6 +191,7 @@ func (x *extractor) member(tr *Reader, h *Header) error {
 	}
 	choice := x.sel.Member(name)
 	if h.Typeflag == TypeDumpdir || h.Typeflag == TypeDir {
+		x.settle(h, name)
 		return x.outcome(h.Name, x.directory(h, name, choice))
 	}
 	if name == "" {
@@ -199,12 +207,11 @@ func (x *extractor) member(tr *Reader, h *Header) error {
 		return nil
 	}
 	fmt.Fprintln(x.verbose, EscapeName(h.Name))
+	x.settle(h, name)
 	if err := x.checkParents(name); err != nil {
 		return x.outcome(h.Name, err)
 	}
-	if why := x.keepExisting(h, name); why != "" {
-		x.stats.Kept++
-		fmt.Fprintf(x.notes, "amrshell: %s: kept what is there: %s\n", EscapeName(h.Name), why)
+	if x.kept(h, name) {
 		return nil
 	}
 	var err error
@@ -430,6 +437,9 @@ func (x *extractor) regular(tr *Reader, h *Header, name string) (err error) {
 	if err != nil {
 		return err
 	}
+	if x.writesBehind(h) {
+		return x.behind.file(tr, h, name, tmp, f)
+	}
 	open, placed := true, false
 	defer func() {
 		if open {
@@ -553,7 +563,11 @@ func tempName(dir, kind string) string {
 // replace renames tmp to name, replacing what is there; a directory in the way is removed only
 // when empty, as tar does.
 func (x *extractor) replace(tmp, name string) error {
-	err := x.fs.Rename(tmp, name)
+	return x.replaceAfter(tmp, name, x.fs.Rename(tmp, name))
+}
+
+// replaceAfter goes on with replace after its first rename, which returned err.
+func (x *extractor) replaceAfter(tmp, name string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -712,9 +726,18 @@ func (x *extractor) special(h *Header, name string) error {
 // and not the member's owner (GNU tar would keep them). The refusal is reported here; the file
 // is still restored.
 func (x *extractor) safeAttrs(h *Header) attrs {
+	a, why := x.safeAttrsOf(h)
+	if why != "" {
+		x.outcome(h.Name, refusal{why})
+	}
+	return a
+}
+
+// safeAttrsOf is safeAttrs without the report: it says why set-id bits were dropped instead.
+func (x *extractor) safeAttrsOf(h *Header) (attrs, string) {
 	a := attrsOf(h)
 	if x.root || a.mode&(fs.ModeSetuid|fs.ModeSetgid) == 0 {
-		return a
+		return a, ""
 	}
 	var why []string
 	if uid := geteuid(); a.mode&fs.ModeSetuid != 0 && h.Uid != uid {
@@ -725,10 +748,7 @@ func (x *extractor) safeAttrs(h *Header) attrs {
 		a.mode &^= fs.ModeSetgid
 		why = append(why, fmt.Sprintf("set-group-ID bit not restored: the file would run with your group (gid %d), not gid %d", gid, h.Gid))
 	}
-	if why != nil {
-		x.outcome(h.Name, refusal{strings.Join(why, "; ")})
-	}
-	return a
+	return a, strings.Join(why, "; ")
 }
 
 // verifyFile reads back the file just written at name and checks that its stored data (the
@@ -871,4 +891,284 @@ func dirLabel(name string) string {
 		return "./"
 	}
 	return "./" + name + "/"
+}
+
+// Write-behind. Writing a file's data, closing it, setting its attributes and renaming it into
+// place is the file system's work, about as costly here as decompressing the data: a goroutine
+// of its own does it for regular files larger than x.buf (1 MiB), so that it overlaps the
+// reading, decompression and parsing of the stream, which stay on Extract's goroutine with
+// everything else. Smaller files are written in place: handing them over would cost more than
+// writing them. Before a member that could see a file not finished yet (a directory, a link, a
+// special file, a file at the same name or above it), Extract waits for every file
+// queued (settle). The outcome of each file (Stats, Restored, errors and refusals on Notes) is
+// taken back on Extract's goroutine, in archive order. Sparse files, and all files with
+// Verify, are written as before.
+const (
+	behindBufs    = 8       // data buffers in flight
+	behindBufSize = 1 << 20 // and the size of the writes
+	behindFiles   = 64      // files queued and not taken back
+)
+
+type writeBehind struct {
+	x       *extractor
+	ops     chan behindOp
+	free    chan []byte
+	done    chan struct{} // a file written behind is finished, in the order queued
+	exited  chan struct{}
+	queue   []*behindFile   // files whose outcome is not taken back, in archive order
+	pending map[string]bool // final names of the files written behind and not taken back
+}
+
+// behindFile is a regular file being written. When written behind, the writer goroutine owns
+// the fields below attrs from the first op sent until it says the file is done.
+type behindFile struct {
+	hname, name, tmp string
+	f                File
+	behind           bool   // written by the writer goroutine
+	attrs            attrs  // set on it
+	why              string // why set-id bits were dropped, reported if the data were written
+
+	n         int64 // bytes written
+	abort     bool  // the stream failed inside the file: it was removed, the failure is run's
+	err       error // writing or closing failed: the file was removed
+	attrErr   error // setting owner, mode or times failed
+	renameErr error // the rename into place failed: Extract's goroutine tries harder (replaceAfter)
+}
+
+type behindOp struct {
+	file  *behindFile
+	data  []byte // to write, from free; nil for none
+	end   bool   // then finish the file
+	abort bool   // remove it instead
+}
+
+func startWriteBehind(x *extractor) *writeBehind {
+	w := &writeBehind{
+		x:       x,
+		ops:     make(chan behindOp, behindBufs),
+		free:    make(chan []byte, behindBufs),
+		done:    make(chan struct{}, behindFiles),
+		exited:  make(chan struct{}),
+		pending: map[string]bool{},
+	}
+	for range behindBufs {
+		w.free <- make([]byte, behindBufSize)
+	}
+	go w.loop()
+	return w
+}
+
+// loop is the writer goroutine.
+func (w *writeBehind) loop() {
+	defer close(w.exited)
+	for op := range w.ops {
+		if op.data != nil {
+			w.write(op.file, op.data)
+			w.free <- op.data[:cap(op.data)]
+		}
+		if op.end {
+			op.file.abort = op.abort
+			w.finish(op.file)
+			w.done <- struct{}{}
+		}
+	}
+}
+
+// write writes data into f, unless writing it failed before.
+func (w *writeBehind) write(f *behindFile, data []byte) {
+	if f.err != nil {
+		return
+	}
+	k, err := f.f.Write(data)
+	f.n += int64(k)
+	if err != nil {
+		f.err = fmt.Errorf("write: %w", err)
+	}
+}
+
+// finish does what regular does once the data are written: close, attributes, rename.
+func (w *writeBehind) finish(f *behindFile) {
+	x := w.x
+	cerr := f.f.Close()
+	if f.err == nil && cerr != nil {
+		f.err = fmt.Errorf("write: %w", cerr)
+	}
+	if f.abort || f.err != nil {
+		x.fs.Remove(f.tmp)
+		return
+	}
+	f.attrErr = x.setAttrs(f.tmp, f.attrs)
+	f.renameErr = x.fs.Rename(f.tmp, f.name)
+}
+
+// writesBehind says whether member h is a regular file that goes through the write-behind.
+func (x *extractor) writesBehind(h *Header) bool {
+	if x.behind == nil || h.Sparse != nil {
+		return false
+	}
+	switch h.Typeflag {
+	case TypeDir, TypeDumpdir, TypeLink, TypeSymlink, TypeChar, TypeBlock, TypeFifo:
+		return false
+	}
+	return true
+}
+
+// file writes the data of member h, read from tr, into the temporary file f to be renamed to
+// name: in place for a small file, else behind. Errors of the stream, and cancellation, are
+// fatal and returned; the file's own are told when it is taken back.
+func (w *writeBehind) file(tr *Reader, h *Header, name, tmp string, f File) error {
+	x := w.x
+	if len(w.queue) == behindFiles {
+		w.takeFirst()
+	}
+	bf := &behindFile{hname: h.Name, name: name, tmp: tmp, f: f, behind: tr.remain > int64(len(x.buf))}
+	bf.attrs, bf.why = x.safeAttrsOf(h)
+	w.queue = append(w.queue, bf)
+	if !bf.behind {
+		err := x.ctx.Err()
+		if err == nil {
+			var k int
+			k, err = fillData(tr, x.buf) // all of it: io.EOF, or the stream's error
+			w.write(bf, x.buf[:k])
+		}
+		bf.abort = err != io.EOF
+		w.finish(bf)
+		if len(w.queue) == 1 {
+			w.takeFirst() // nothing is written behind: tell it now
+		}
+		if bf.abort {
+			return fatalError{noEOF(err)}
+		}
+		return nil
+	}
+	w.pending[name] = true
+	for {
+		if err := x.ctx.Err(); err != nil {
+			w.ops <- behindOp{file: bf, end: true, abort: true}
+			return fatalError{err}
+		}
+		buf := <-w.free
+		k, rerr := fillData(tr, buf)
+		op := behindOp{file: bf, data: buf[:k], end: rerr != nil, abort: rerr != nil && rerr != io.EOF}
+		if k == 0 {
+			op.data = nil
+			w.free <- buf
+		}
+		w.ops <- op
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return fatalError{noEOF(rerr)}
+		}
+	}
+}
+
+// fillData reads the member's data into buf until it is full or the data end (io.EOF).
+func fillData(tr *Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		k, err := tr.readData(buf[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	if tr.remain == 0 {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// takeFirst takes back the first file queued, waiting for it to be finished.
+func (w *writeBehind) takeFirst() {
+	f := w.queue[0]
+	if f.behind {
+		<-w.done
+	}
+	w.queue = w.queue[1:]
+	w.take(f)
+}
+
+// take tells the outcome of a finished file, as regular would have.
+func (w *writeBehind) take(f *behindFile) {
+	x := w.x
+	delete(w.pending, f.name)
+	x.stats.Bytes += f.n
+	if f.abort {
+		return
+	}
+	if f.err != nil {
+		x.outcome(f.hname, f.err)
+		return
+	}
+	if f.why != "" {
+		x.outcome(f.hname, refusal{f.why})
+	}
+	if err := x.replaceAfter(f.tmp, f.name, f.renameErr); err != nil {
+		x.fs.Remove(f.tmp)
+		x.outcome(f.hname, err)
+		return
+	}
+	x.done(f.n)
+	x.outcome(f.hname, f.attrErr)
+}
+
+// settle takes back the files that are finished, and waits for all of them when member h at
+// name could see one that is not.
+func (x *extractor) settle(h *Header, name string) {
+	w := x.behind
+	if w == nil {
+		return
+	}
+	w.poll()
+	if len(w.pending) > 0 && (!x.writesBehind(h) || w.related(name)) {
+		w.drain()
+	}
+}
+
+// poll takes back the files finished, in order, without waiting.
+func (w *writeBehind) poll() {
+	for len(w.queue) > 0 {
+		f := w.queue[0]
+		if f.behind {
+			select {
+			case <-w.done:
+			default:
+				return
+			}
+		}
+		w.queue = w.queue[1:]
+		w.take(f)
+	}
+}
+
+// related says whether a file written behind and not taken back is at name or above it. One
+// below it is no concern: while it is written, its temporary file keeps the directory from
+// being replaced, and the member's retry (replaceAfter) comes after it is taken back.
+func (w *writeBehind) related(name string) bool {
+	for p := name; ; {
+		if w.pending[p] {
+			return true
+		}
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			return false
+		}
+		p = p[:i]
+	}
+}
+
+// drain waits for every file queued and takes it back.
+func (w *writeBehind) drain() {
+	for len(w.queue) > 0 {
+		w.takeFirst()
+	}
+}
+
+// close drains and stops the writer goroutine.
+func (w *writeBehind) close() {
+	w.drain()
+	close(w.ops)
+	<-w.exited
 }

@@ -39,6 +39,18 @@ func ParseOverwrite(s string) (Overwrite, error) {
 	return 0, fmt.Errorf("unknown overwrite policy %q: want %s", s, strings.Join(overwriteNames, ", "))
 }
 
+// kept applies the Overwrite policy to member h, about to be written at name: it reports
+// whether what is there stays, and then says so on Notes and counts it.
+func (x *extractor) kept(h *Header, name string) bool {
+	why := x.keepExisting(h, name)
+	if why == "" {
+		return false
+	}
+	x.stats.Kept++
+	fmt.Fprintf(x.notes, "amrshell: %s: kept what is there: %s\n", EscapeName(h.Name), why)
+	return true
+}
+
 // keepExisting applies the Overwrite policy to a member other than a directory: it says why
 // what is at name stays, or "" when the member is to be extracted.
 func (x *extractor) keepExisting(h *Header, name string) string {
