@@ -87,6 +87,7 @@ func catalogScan(ctx context.Context, args []string, stdout io.Writer) error {
 	opts := catalog.ScanOptions{Changers: a.changers, Holding: a.holding, Config: a.config}
 	if a.index {
 		r := recover.NewRestorer(cat, "")
+		defer r.Close()
 		r.Notes = os.Stderr // when a damaged copy is read from another one
 		opts.Index = r.Index
 	}

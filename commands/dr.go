@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -110,14 +111,25 @@ func (s *Session) Disaster(ctx context.Context, dr DisasterRestore) bool {
 		return ok
 	}
 
+	root, err := openTarget(target)
+	if err != nil {
+		fmt.Fprintf(s.errOut, "amrshell: dr: %v\n", err)
+		return false
+	}
+	defer root.Close()
 	extracts := map[string]*recover.Extract{}
+	failed := map[string]bool{} // disks whose restore failed: their later levels are not applied
 	restored := 0
 	for _, d := range plan {
 		if ctx.Err() != nil {
 			fmt.Fprintf(s.errOut, "amrshell: dr interrupted; %d of %d dump(s) restored\n", restored, len(plan))
 			return false
 		}
-		if err := os.MkdirAll(d.target, 0o755); err != nil {
+		if failed[d.disk] {
+			fmt.Fprintf(s.errOut, "amrshell: dr: %s:%s level %d not restored: a lower level of the disk failed\n", host, d.disk, d.item.Level)
+			continue
+		}
+		if err := root.MkdirAll("."+mountPoint(d.disk), 0o755); err != nil {
 			fmt.Fprintf(s.errOut, "amrshell: dr: %v\n", err)
 			return false
 		}
@@ -136,7 +148,11 @@ func (s *Session) Disaster(ctx context.Context, dr DisasterRestore) bool {
 		s.printf("Restoring %s:%s level %d of %s into %s\n", host, d.disk, d.item.Level, d.item.Date, d.target)
 		if err := s.restore.Restore(ctx, req, d.target, io.Discard, s.errOut); err != nil {
 			fmt.Fprintf(s.errOut, "amrshell: %v\n", err)
-			ok = false
+			if errors.Is(err, recover.ErrAborted) {
+				fmt.Fprintf(s.errOut, "amrshell: dr aborted; %d of %d dump(s) restored\n", restored, len(plan))
+				return false
+			}
+			ok, failed[d.disk] = false, true
 			continue
 		}
 		restored++
@@ -145,11 +161,12 @@ func (s *Session) Disaster(ctx context.Context, dr DisasterRestore) bool {
 	return ok && restored == len(plan)
 }
 
-// mountPoint is where a disk is restored under the target: its name when that is a path, else
-// the name made a file name.
+// mountPoint is where a disk is restored under the target: its name when that is a path that
+// stays under the target, else the name made a file name (the catalog may come from an export
+// or a scan of volumes: a disk named "/../etc" must not lead out).
 func mountPoint(disk string) string {
-	if strings.HasPrefix(disk, "/") {
-		return disk
+	if rel := strings.TrimLeft(disk, "/"); strings.HasPrefix(disk, "/") && (rel == "" || filepath.IsLocal(rel)) {
+		return "/" + rel
 	}
 	return device.SanitiseFilename(disk)
 }
@@ -157,7 +174,9 @@ func mountPoint(disk string) string {
 // orderForLoading sorts the plan so that each volume is loaded once: by the age of the volume
 // of each dump's first part (the tapelist's order, oldest first; holding files last), then by
 // file number. A disk's levels then keep their order: each disk's dumps are put back, oldest
-// level first, in the places its dumps took.
+// level first, in the places its dumps took. A disk mounted inside another comes after that
+// one's whole restore: restoring a directory of the outer disk as tar does purges what its
+// dump does not list, the inner disk's files included.
 func (s *Session) orderForLoading(ctx context.Context, plan []drDump) error {
 	type key struct {
 		holding bool
@@ -187,9 +206,19 @@ func (s *Session) orderForLoading(ctx context.Context, plan []drDump) error {
 	for _, d := range plan {
 		byDisk[d.disk] = append(byDisk[d.disk], d) // oldest level first
 	}
+	depth := map[string]int{} // how many other disks of the plan a disk is mounted inside
+	for d := range byDisk {
+		for o := range byDisk {
+			if o != d && strings.HasPrefix(mountPoint(d), strings.TrimSuffix(mountPoint(o), "/")+"/") {
+				depth[d]++
+			}
+		}
+	}
 	slices.SortStableFunc(plan, func(a, b drDump) int {
 		ka, kb := keys[a.copy], keys[b.copy]
 		switch {
+		case depth[a.disk] != depth[b.disk]:
+			return depth[a.disk] - depth[b.disk]
 		case ka.holding != kb.holding:
 			if ka.holding {
 				return 1
@@ -229,6 +258,15 @@ func (s *Session) printPlan(host string, dr DisasterRestore, target string, plan
 	if len(loads) > 0 {
 		s.printf("Volumes to load, in order: %s\n", strings.Join(loads, " "))
 	}
+}
+
+// openTarget opens the target of a disaster restore, made if missing: the mount points are
+// made through it, so that none leads out of it.
+func openTarget(target string) (*os.Root, error) {
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		return nil, err
+	}
+	return os.OpenRoot(target)
 }
 
 // partsText says where a copy's parts are: "Vault1-01 files 1-2", "DailySet1-01 files 5-6,

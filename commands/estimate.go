@@ -55,12 +55,13 @@ func (s *Session) estimate(ctx context.Context) {
 	if len(loads) > 0 {
 		s.printf("Volumes to load, in order: %s\n", strings.Join(loads, " "))
 	}
+	s.printf("(extract may also choose the older names of renamed directories, in older dumps)\n")
 }
 
 // countEntries counts what the dump of g lists under its chosen paths: what tar will restore
 // from it (files, links and special files; directories).
 func (s *Session) countEntries(ctx context.Context, g *group) (files, dirs int64, err error) {
-	for _, it := range g.files {
+	for _, it := range pruneItems(g.files) { // as extract does
 		if !it.dir {
 			files++
 			continue

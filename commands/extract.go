@@ -62,7 +62,7 @@ func (s *Session) extractFiles(ctx context.Context) {
 		groups = append(groups, s.groupOf(g))
 	}
 	extract := recover.NewExtract(groups)
-	s.lastExtract, s.lastTarget = groups, s.restoreTarget()
+	s.lastExtract, s.lastTarget = nil, s.restoreTarget() // what this extract restores
 	s.printNeeded(false)
 	s.printNeeded(true)
 	s.printf("\n")
@@ -193,6 +193,9 @@ func (s *Session) restoreGroup(ctx context.Context, g *group, extract *recover.E
 	if err != nil && ctx.Err() == nil {
 		fmt.Fprintf(s.errOut, "amrshell: %v\n", err)
 		s.failed = true
+	}
+	if err == nil {
+		s.lastExtract = append(s.lastExtract, req)
 	}
 	return errors.Is(err, recover.ErrAborted)
 }

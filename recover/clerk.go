@@ -275,11 +275,10 @@ func (s *Stream) openOnVolume(part catalog.Part) (*device.Header, io.ReadCloser,
 		err     error
 	)
 	if spec := s.devices[s.ci]; spec != "" {
-		changer, err = s.clerk.Device(spec)
-	} else {
-		changer, err = s.clerk.Changers(s.ctx, cp.Storage)
-	}
-	if err != nil {
+		if changer, err = s.clerk.Device(spec); err != nil {
+			return nil, nil, 0, &volumeError{part.Label, cp.Storage, fmt.Errorf("open device %s named for volume '%s': %w", spec, part.Label, err)}
+		}
+	} else if changer, err = s.clerk.Changers(s.ctx, cp.Storage); err != nil {
 		return nil, nil, 0, &volumeError{part.Label, cp.Storage, fmt.Errorf("find the changer of storage %s: %w", cp.Storage, err)}
 	}
 	vol, err := changer.Load(s.ctx, part.Label)

@@ -21,7 +21,8 @@ func isDump(h *device.Header) bool {
 // extract restores a native stream into root with the extractor of the dump's program: gtar's
 // for GNU tar, recover/dump's for DUMP. For DUMP, x keeps the tree each level leaves in target
 // so the next level of the same disk can move what was renamed, and opts give their Notes,
-// SameOwner, Keep and Restored; nothing goes to Verbose, as amrecover runs restore without -v.
+// SameOwner, Keep, Restored, Overwrite, Preexisting and Verify; nothing goes to Verbose, as
+// amrecover runs restore without -v.
 func extract(ctx context.Context, h *device.Header, native io.Reader, root gtar.FS, x *Extract, target string, req Request, opts gtar.Options) (gtar.Stats, error) {
 	if !isDump(h) {
 		return gtar.Extract(ctx, native, root, opts)
@@ -36,12 +37,15 @@ func extract(ctx context.Context, h *device.Header, native io.Reader, root gtar.
 		x.dumps[key] = st
 	}
 	return dump.Extract(ctx, native, root, dump.Options{
-		Select:    dumpSelection(req),
-		Notes:     opts.Notes,
-		SameOwner: opts.SameOwner,
-		Keep:      opts.Keep,
-		Restored:  opts.Restored,
-		State:     st,
+		Select:      dumpSelection(req),
+		Notes:       opts.Notes,
+		SameOwner:   opts.SameOwner,
+		Keep:        opts.Keep,
+		Restored:    opts.Restored,
+		State:       st,
+		Overwrite:   opts.Overwrite,
+		Preexisting: opts.Preexisting,
+		Verify:      opts.Verify,
 	})
 }
 

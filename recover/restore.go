@@ -143,6 +143,23 @@ func (r *Restorer) copiesOf(ctx context.Context, cp *catalog.Copy, storages []st
 	return append([]*catalog.Copy{cp}, others...), nil
 }
 
+// Close releases the devices the restorer opened (a tape drive stays open between the parts
+// and dumps it reads, as Amanda's clerk keeps its device).
+func (r *Restorer) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var errs []error
+	for spec, c := range r.changers {
+		if cl, ok := c.(io.Closer); ok {
+			if err := cl.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("release %s: %w", spec, err))
+			}
+		}
+		delete(r.changers, spec)
+	}
+	return errors.Join(errs...)
+}
+
 // changer opens (once) the changer a spec names.
 func (r *Restorer) changer(spec string) (Changer, error) {
 	r.mu.Lock()
@@ -239,17 +256,27 @@ func (r *Restorer) restoreFrom(ctx context.Context, req Request, copies []*catal
 			return nil, fmt.Errorf("restore %s: %w", what, err)
 		}
 	}
+	recorded := cp.NativeCRC
+	if recorded == "" && h.NativeCRC.Size > 0 {
+		recorded = h.NativeCRC.String()
+	}
 	stats, err := extract(ctx, h, crc, root, x, target, req, opts)
 	if err != nil {
+		var damaged *dataError
+		if !errors.As(err, &damaged) && n.parts.err == nil && ctx.Err() == nil {
+			// Damage that still decompresses fails the archive's reader first: the rest of
+			// the stream and its CRC tell whether the data, not the archive, is wrong.
+			if _, rerr := io.Copy(io.Discard, crc); rerr != nil {
+				err = fmt.Errorf("%w; then %w", err, rerr)
+			} else if cerr := crc.check(recorded); cerr != nil {
+				err = &dataError{err: fmt.Errorf("%w; %w", err, cerr), copies: n.parts.Used()}
+			}
+		}
 		return n.parts.Used(), fmt.Errorf("restore %s: %w", what, err)
 	}
 	// The CRC covers the whole stream, tar's end blocks and padding included.
 	if _, err := io.Copy(io.Discard, crc); err != nil {
 		return n.parts.Used(), fmt.Errorf("restore %s: %w", what, err)
-	}
-	recorded := cp.NativeCRC
-	if recorded == "" && h.NativeCRC.Size > 0 {
-		recorded = h.NativeCRC.String()
 	}
 	if err := crc.check(recorded); err != nil {
 		return n.parts.Used(), fmt.Errorf("restore %s: %w", what, &dataError{err: err, copies: n.parts.Used()})

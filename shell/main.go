@@ -89,6 +89,7 @@ func Main(ctx context.Context, cfg Config, in *os.File, out, errOut io.Writer) (
 	// it does anywhere else.
 	prog := NewProgress(errOut, interactive && writesTo(errOut, os.Stderr) && term.IsTerminal(int(os.Stderr.Fd())))
 	restorer := recover.NewRestorer(cat, cfg.Device)
+	defer restorer.Close()
 	sess := commands.New(commands.Options{
 		Index:       cat,
 		Restorer:    restorer,

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,6 +61,28 @@ func TestDisasterRestore(t *testing.T) {
 		if rep := verifyTree(t, filepath.Join(target, disk), exp, false); !rep.ok() {
 			t.Errorf("localhost:%s differs from run %d's manifest:\n%s", disk, run, rep)
 		}
+	}
+	checkSandbox(t, w)
+}
+
+// With the level 0 of /home/alice in no changer and the end of input at the prompt, dr stops
+// there: it restores no later level over nothing, and says what it did.
+func TestDisasterRestoreAborted(t *testing.T) {
+	w := newWorld(t)
+	for _, slot := range []string{"vtapes/main/slot1", "vtapes/vault/slot1"} {
+		if err := os.RemoveAll(filepath.Join(w.Root, slot)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	target := filepath.Join(w.Restore, "dr")
+	res := runAmrshell(t, w.Restore, "", "dr", "localhost", "--target", target, "--amanda-conf", w.amandaConf(), "--catalog", w.Catalog)
+	checkNoPanic(t, res)
+	if res.ExitCode != 1 || !strings.Contains(res.Stdout, "Insert volume labeled 'DailySet1-01' in changer") ||
+		!strings.Contains(res.Stderr, "amrshell: dr aborted; 0 of ") {
+		t.Errorf("exit status %d\nstdout:\n%s\nstderr:\n%s", res.ExitCode, tail(res.Stdout, 15), tail(res.Stderr, 15))
+	}
+	if strings.Contains(res.Stdout, "level 1 of 2026-11-22-23-29-02 into") {
+		t.Errorf("dr went on after the abort:\n%s", tail(res.Stdout, 15))
 	}
 	checkSandbox(t, w)
 }

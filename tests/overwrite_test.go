@@ -74,3 +74,29 @@ func TestOverwritePolicyUnknown(t *testing.T) {
 		t.Errorf("exit status %d, stderr:\n%s", res.ExitCode, res.Stderr)
 	}
 }
+
+// The policy and --verify hold for DUMP dumps too.
+func TestOverwritePolicyDump(t *testing.T) {
+	const session = "sethost localhost\nsetdisk /srv/ext2vol\nsetdate 2026-11-22-23-28-46\nadd passwd fstab\nextract\nY\nY\nquit\n"
+	w := newWorld(t)
+	mine := []byte("the user's own\n")
+	if err := os.WriteFile(filepath.Join(w.Restore, "passwd"), mine, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := runAmrshell(t, w.Restore, session, "--amanda-conf", w.amandaConf(), "--catalog", w.Catalog,
+		"-h", "localhost", "--overwrite", "never", "--verify")
+	checkNoPanic(t, res)
+	if res.ExitCode != 0 || !strings.Contains(res.Stderr, "amrshell: ./passwd: kept what is there: it exists (overwrite policy never)\n") {
+		t.Fatalf("exit status %d\nstderr:\n%s", res.ExitCode, tail(res.Stderr, 20))
+	}
+	if data, err := os.ReadFile(filepath.Join(w.Restore, "passwd")); err != nil || string(data) != string(mine) {
+		t.Errorf("passwd replaced under --overwrite never (%v): %q", err, data)
+	}
+	m, err := loadManifest(w.Root, 1, "localhost", "/srv/ext2vol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(filepath.Join(w.Restore, "fstab")); err != nil || sha256Hex(string(data)) != m["fstab"].SHA256 {
+		t.Errorf("fstab restored with --verify differs from the manifest's (%v)", err)
+	}
+}

@@ -23,6 +23,11 @@ type Options struct {
 	SameOwner bool           // set owners from the dump's numeric uid/gid (root)
 	Keep      func(name string) bool
 	Restored  func(size int64)
+	// Overwrite, Preexisting and Verify are gtar.Options': what becomes of a file already in
+	// the restore directory, and the read-back of each file written.
+	Overwrite   gtar.Overwrite
+	Preexisting func(name string) bool
+	Verify      bool
 	// State is the tree the dumps restored before into the same directory left, for the
 	// levels of one disk restored in order; Extract reads and updates it. nil: nothing known
 	// (moves of unchanged files cannot be followed).
@@ -82,9 +87,10 @@ type extractor struct {
 // cancelled; problems with single inodes are in Stats.Refused and Stats.Errors and on Notes.
 func Extract(ctx context.Context, r io.Reader, fsys gtar.FS, opts Options) (Stats, error) {
 	x := &extractor{
-		ctx:    ctx,
-		fs:     fsys,
-		w:      gtar.NewWriter(ctx, fsys, gtar.Options{Notes: opts.Notes, SameOwner: opts.SameOwner, Restored: opts.Restored}),
+		ctx: ctx,
+		fs:  fsys,
+		w: gtar.NewWriter(ctx, fsys, gtar.Options{Notes: opts.Notes, SameOwner: opts.SameOwner, Restored: opts.Restored,
+			Overwrite: opts.Overwrite, Preexisting: opts.Preexisting, Verify: opts.Verify}),
 		sel:    opts.Select,
 		notes:  opts.Notes,
 		keep:   opts.Keep,
@@ -520,6 +526,9 @@ func (x *extractor) inode(h *Header) error {
 		return nil
 	}
 	gh := x.gtarHeader(h, "./"+names[0])
+	if x.w.Keep(gh, names[0]) {
+		return nil // the overwrite policy keeps what is there; the inode's data is skipped
+	}
 	var err error
 	switch t := h.Inode.typ(); {
 	case h.Flags&flagMetaOnly != 0:

@@ -73,6 +73,7 @@ func Fetch(ctx context.Context, cat *catalog.Catalog, plan *Plan, opts FetchOpti
 	}
 
 	r := recover.NewRestorer(cat, opts.Device)
+	defer r.Close()
 	r.Notes = m // the fall-backs to other copies
 	if stdin != nil {
 		r.Operator = volumeAsker{in: stdin, m: m}

@@ -2,7 +2,10 @@ package gtar
 
 import (
 	"context"
+	"crypto/sha256"
+	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"path"
 )
@@ -13,8 +16,8 @@ import (
 // their own streams and choose what to write; names are in the Member form ("docs/a.txt").
 type Writer struct{ x *extractor }
 
-// NewWriter writes into fsys with opts' Notes, SameOwner and Restored; the other options are
-// the caller's business.
+// NewWriter writes into fsys with opts' Notes, SameOwner, Restored, Overwrite, Preexisting and
+// Verify; the other options are the caller's business.
 func NewWriter(ctx context.Context, fsys FS, opts Options) *Writer {
 	x := &extractor{
 		ctx:    ctx,
@@ -23,6 +26,9 @@ func NewWriter(ctx context.Context, fsys FS, opts Options) *Writer {
 		notes:  opts.Notes,
 		onDone: opts.Restored,
 		owner:  opts.SameOwner,
+		policy: opts.Overwrite,
+		before: opts.Preexisting,
+		verify: opts.Verify,
 		root:   geteuid() == 0,
 		buf:    make([]byte, 1<<20),
 		ghosts: map[string]string{},
@@ -38,9 +44,14 @@ func NewWriter(ctx context.Context, fsys FS, opts Options) *Writer {
 // h's owner, mode and times on it at Finish, after its content.
 func (w *Writer) Dir(h *Header, name string) error { return w.x.makeDir(h, name) }
 
+// Keep applies the Overwrite policy to the member h, other than a directory, about to be written
+// at name: it reports whether what is there stays (said on Notes, counted in Stats.Kept).
+func (w *Writer) Keep(h *Header, name string) bool { return w.x.kept(h, name) }
+
 // File writes the regular file name: fill writes the content into a new temporary file beside
 // it and returns the bytes written; the file then gets h's owner, mode and times and is renamed
-// into place. Errors fill wraps with Fatal stop the extraction (see Outcome).
+// into place. With Verify, it is read back first and compared with what fill wrote (h.Size
+// bytes, holes as zeros). Errors fill wraps with Fatal stop the extraction (see Outcome).
 func (w *Writer) File(h *Header, name string, fill func(File) (int64, error)) error {
 	x := w.x
 	if err := x.makeParents(name); err != nil {
@@ -49,6 +60,11 @@ func (w *Writer) File(h *Header, name string, fill func(File) (int64, error)) er
 	tmp, f, err := x.createTemp(path.Dir(name))
 	if err != nil {
 		return err
+	}
+	var sf *summingFile
+	if x.verify {
+		sf = &summingFile{File: f, sum: sha256.New()}
+		f = sf
 	}
 	n, err := fill(f)
 	x.stats.Bytes += n
@@ -60,6 +76,12 @@ func (w *Writer) File(h *Header, name string, fill func(File) (int64, error)) er
 	if err := f.Close(); err != nil {
 		x.fs.Remove(tmp)
 		return fmt.Errorf("write: %w", err)
+	}
+	if sf != nil {
+		if err := sf.verify(x, tmp, h); err != nil {
+			x.fs.Remove(tmp)
+			return err
+		}
 	}
 	attrErr := x.setAttrs(tmp, x.safeAttrs(h))
 	if err := x.replace(tmp, name); err != nil {
@@ -129,3 +151,59 @@ func QuoteName(name string) string { return quoteName(name) }
 
 // TempName is a new name of the kind Extract uses in dir (".amrshell-KINDxxxxxxxx").
 func TempName(dir, kind string) string { return tempName(dir, kind) }
+
+// summingFile hashes what is written to a File in file order, a hole (a seek forward) as the
+// zeros it reads back as, for Writer.File's Verify.
+type summingFile struct {
+	File
+	sum       hash.Hash
+	pos, end  int64 // where the next write goes, and how far the sum has come
+	unordered bool  // written behind what was summed: the sum says nothing
+}
+
+func (f *summingFile) Write(p []byte) (int, error) {
+	f.advance(f.pos)
+	n, err := f.File.Write(p)
+	if !f.unordered {
+		f.sum.Write(p[:n])
+		f.end += int64(n)
+	}
+	f.pos += int64(n)
+	return n, err
+}
+
+func (f *summingFile) Seek(offset int64, whence int) (int64, error) {
+	pos, err := f.File.Seek(offset, whence)
+	if err == nil {
+		f.pos = pos
+	}
+	return pos, err
+}
+
+func (f *summingFile) Truncate(size int64) error {
+	if size < f.end {
+		f.unordered = true
+	}
+	return f.File.Truncate(size)
+}
+
+// advance sums the zeros of a hole up to to; a write before the sum's end unorders it.
+func (f *summingFile) advance(to int64) {
+	if to < f.end {
+		f.unordered = true
+	}
+	for zeros := make([]byte, 64<<10); !f.unordered && f.end < to; {
+		n := min(int64(len(zeros)), to-f.end)
+		f.sum.Write(zeros[:n])
+		f.end += n
+	}
+}
+
+// verify reads the file back from tmp and compares it with what was written, h.Size bytes.
+func (f *summingFile) verify(x *extractor, tmp string, h *Header) error {
+	f.advance(h.Size)
+	if f.unordered {
+		return errors.New("verify: the file was not written in order; it cannot be checked")
+	}
+	return x.verifyFile(tmp, h, f.sum.Sum(nil))
+}
