@@ -316,8 +316,8 @@ func (p *parser) resolveChanger(spec string) string {
 // dumptypeDLE fills the program and application of d from a dumptype's values.
 func (p *parser) dumptypeDLE(d *DLE, vals map[string]*stmt) {
 	d.Program = "DUMP"
-	if s, ok := vals["program"]; ok {
-		d.Program = s.arg(0)
+	if s, ok := vals["program"]; ok && s.arg(0) != "" {
+		d.Program = s.arg(0) // an empty one, which Amanda refuses, leaves the default
 	}
 	app, ok := vals["application"]
 	if !ok {
