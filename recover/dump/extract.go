@@ -118,16 +118,22 @@ func Extract(ctx context.Context, r io.Reader, fsys gtar.FS, opts Options) (Stat
 	return st, err
 }
 
-func (x *extractor) run() error {
+// readMaps reads the dump's volume header and its two inode maps, which come first.
+func (x *extractor) readMaps() error {
 	vol, err := x.rd.Next()
 	if err != nil {
-		return err
+		return fmt.Errorf("read the dump's volume header: %w", err)
 	}
 	x.newFormat = vol.Flags&flagNewInodeFormat != 0
 	if x.used, err = x.readMap(TypeClri, "inodes in use"); err != nil {
 		return err
 	}
-	if x.dumped, err = x.readMap(TypeBits, "inodes dumped"); err != nil {
+	x.dumped, err = x.readMap(TypeBits, "inodes dumped")
+	return err
+}
+
+func (x *extractor) run() error {
+	if err := x.readMaps(); err != nil {
 		return err
 	}
 	for {

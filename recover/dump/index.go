@@ -2,7 +2,6 @@ package dump
 
 import (
 	"context"
-	"fmt"
 	"io"
 
 	"github.com/amrshell/amrshell/recover/gtar"
@@ -25,15 +24,7 @@ func List(ctx context.Context, r io.Reader, fn func(path string, dir bool) error
 		bad:    map[uint32][]badEntry{},
 		dirHdr: map[uint32]*Header{},
 	}
-	vol, err := x.rd.Next()
-	if err != nil {
-		return fmt.Errorf("read the dump's volume header: %w", err)
-	}
-	x.newFormat = vol.Flags&flagNewInodeFormat != 0
-	if x.used, err = x.readMap(TypeClri, "inodes in use"); err != nil {
-		return err
-	}
-	if x.dumped, err = x.readMap(TypeBits, "inodes dumped"); err != nil {
+	if err := x.readMaps(); err != nil {
 		return err
 	}
 	for {
