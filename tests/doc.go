@@ -18,6 +18,16 @@
 //	                         the manifest over it: its unchanged files come from the old name
 //	TestDump                 localhost:/srv/ext2vol (/sbin/dump of ext2) as of runs 1 and 2, whole
 //	                         and in part -> tree == the manifest over the selection
+//	TestVaultCopiesUnreadable the sessions that read vaulted copies, with the vault's vtapes
+//	                         removed or a part damaged -> same stdout and trees, from DailySet1
+//	TestInsertVolume, TestSingleDevice  volumes in no changer / the wrong one in a file: drive
+//	                         -> the operator prompt, answered from stdin
+//	TestFetch*, TestAmrestore*  amrshell fetchdump / restore -> Amanda's file names and sha256
+//	TestHostileDumps         malicious tar streams planted as holding dumps -> refused, named
+//	TestVerify, TestOverwritePolicy*, TestEstimate  verify, --overwrite, estimate and --dry-run
+//	TestExport*, TestScan*   the sessions on an imported export, and on a catalog rebuilt by
+//	                         catalog scan --index with config/ and state/ deleted
+//	TestDisasterRestore*     amrshell dr localhost as of run 3 -> every disk == its manifest
 //	TestBadInput             damaged corpus copies (bad header, missing vtape slot, truncated part,
 //	                         holding dump with a tar member "../x") -> exit status > 0, a stderr
 //	                         line naming the volume/file/path, no half-written file or temp file,

@@ -26,6 +26,11 @@
 //	        hard link, symbolic link: replace what is there; device: root only; fifo: anyone
 //	at the end: set directories' owner/mode/times, deepest first
 //
+// Regular files over 1 MiB are written, given their attributes and renamed by a writer
+// goroutine, in archive order, while the reader goes on (write-behind); a member that could see
+// an unfinished file (a directory, a link, the same name or one above it) waits for it first.
+// Writer gives other archive formats (recover/dump) the same safe writing.
+//
 // Compare checks a restored tree against a stream instead (tar --compare): every selected
 // member missing or different on disk (type, mode, mtime, size, SHA-256, link, owner) is told.
 //
