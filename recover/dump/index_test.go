@@ -1,13 +1,11 @@
 package dump
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/amrshell/amrshell/internal/corpus"
@@ -94,24 +92,7 @@ func TestListTruncated(t *testing.T) {
 
 func readIndexFile(t testing.TB, path string) []string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	sc := bufio.NewScanner(zr)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return lines
+	return strings.Split(strings.TrimSuffix(string(image(t, path)), "\n"), "\n")
 }
 
 func FuzzList(f *testing.F) {
